@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Logging. Messages below the configured level (VACCEL_LOG_LEVEL) are dropped
+ * cheaply. Output goes to stdout, or to VACCEL_LOG_FILE when set.
+ * Line shape: "YYYY.MM.DD-HH:MM:SS.cc - <level> <message>".
+ */
+#ifndef VACCEL_LOG_H
+#define VACCEL_LOG_H
+
+#include "api.h"
+#include "utils/enum.h"
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VACCEL_LOG_LEVEL_ENUM_LIST(X, p)                                       \
+	X(p, ERROR, 1) X(p, WARN) X(p, INFO) X(p, DEBUG)
+
+VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_log_level, VACCEL_LOG,
+			       VACCEL_LOG_LEVEL_ENUM_LIST)
+
+VACCEL_API int vaccel_log_init(void);
+VACCEL_API int vaccel_log_shutdown(void);
+
+/* True when messages of this level are printed. */
+VACCEL_API bool vaccel_log_enabled(vaccel_log_level_t level);
+
+/* printf-style; the library appends the newline. */
+VACCEL_API void vaccel_log_message(vaccel_log_level_t level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define vaccel_fatal(...) vaccel_log_message(VACCEL_LOG_ERROR, __VA_ARGS__)
+#define vaccel_error(...) vaccel_log_message(VACCEL_LOG_ERROR, __VA_ARGS__)
+#define vaccel_warn(...) vaccel_log_message(VACCEL_LOG_WARN, __VA_ARGS__)
+#define vaccel_info(...) vaccel_log_message(VACCEL_LOG_INFO, __VA_ARGS__)
+#define vaccel_debug(...) vaccel_log_message(VACCEL_LOG_DEBUG, __VA_ARGS__)
+#define vaccel_trace(...) vaccel_log_message(VACCEL_LOG_DEBUG, __VA_ARGS__)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VACCEL_LOG_H */

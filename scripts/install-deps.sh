@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# Install the Debian packages a target needs, idempotently: packages already
+# installed are skipped, and apt-get runs only when something is missing.
+#
+#   scripts/install-deps.sh build|test|bench|demo|vm ...
+#
+# Needs root (or sudo) only when something must be installed.
+set -euo pipefail
+
+build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
+	libopenblas-dev libseccomp-dev)
+test_pkgs=(valgrind clang)
+vm_pkgs=(cpio flex bison bc busybox-static xz-utils libelf-dev)
+
+want=()
+for group in "$@"; do
+	case "$group" in
+	build | demo | bench) want+=("${build_pkgs[@]}") ;;
+	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+	vm) want+=("${vm_pkgs[@]}") ;;
+	*)
+		echo "install-deps: unknown group '$group' (build, test, bench, demo, vm)" >&2
+		exit 2
+		;;
+	esac
+done
+
+missing=()
+for p in "${want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+# de-duplicate
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+
+echo ">> installing Debian packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null; then SUDO=sudo; else
+		echo "install-deps: need root to install: ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+	$SUDO apt-get update -q
+	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

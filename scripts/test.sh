@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The whole test suite (what `make test` runs):
+#   1. a normal build, every suite (unit, integration, harness, fuzz, ...);
+#   2. an ASan+UBSan build, every suite again;
+#   3. valgrind memcheck over the unit and integration suites.
+# Ends with one summary line "Total: N passed, N failed, N skipped".
+#
+# Environment: BUILD (default build), VACCEL_TEST_STAGES (default
+# "plain asan valgrind"), MESON_TEST_ARGS (extra `meson test` arguments).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+STAGES=${VACCEL_TEST_STAGES:-plain asan valgrind}
+EXTRA=${MESON_TEST_ARGS:-}
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
+summaries=()
+
+setup() { # dir, meson args...
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		echo ">> configuring $dir"
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+			cat "$dir.setup.log"
+			return 1
+		}
+	fi
+	echo ">> building $dir"
+	ninja -C "$dir" >"$dir.build.log" 2>&1 || {
+		tail -50 "$dir.build.log"
+		return 1
+	}
+}
+
+count() { # stage, dir
+	python3 - "$1" "$2/meson-logs/testlog.json" <<'PY'
+import json, sys
+stage, path = sys.argv[1], sys.argv[2]
+p = f = s = 0
+try:
+    for line in open(path):
+        r = json.loads(line).get("result", "")
+        if r in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except FileNotFoundError:
+    f = 1
+print(f"{stage} {p} {f} {s}")
+PY
+}
+
+run_stage() { # stage, dir, meson test args...
+	local stage=$1 dir=$2
+	shift 2
+	echo ">> [$stage] running tests"
+	# shellcheck disable=SC2086
+	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" $EXTRA
+	summaries+=("$(count "$stage" "$dir")")
+}
+
+fail_setup() {
+	summaries+=("$1 0 1 0")
+}
+
+for stage in $STAGES; do
+	case "$stage" in
+	plain)
+		if setup "$BUILD"; then run_stage plain "$BUILD"; else fail_setup plain; fi
+		;;
+	asan)
+		if setup "$BUILD-asan" -Db_sanitize=address,undefined -Db_lundef=false; then
+			ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+				run_stage asan "$BUILD-asan"
+		else fail_setup asan; fi
+		;;
+	valgrind)
+		if setup "$BUILD"; then
+			run_stage valgrind "$BUILD" --suite unit --suite integration \
+				--timeout-multiplier 4 \
+				--wrap "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-fds=no"
+		else fail_setup valgrind; fi
+		;;
+	*)
+		echo "unknown stage $stage" >&2
+		exit 2
+		;;
+	esac
+done
+
+tp=0 tf=0 ts=0
+echo
+echo "== test summary =="
+for s in "${summaries[@]}"; do
+	read -r name p f sk <<<"$s"
+	printf '  %-10s %4d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$sk"
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
+done
+echo "Total: $tp passed, $tf failed, $ts skipped"
+[ "$tf" -eq 0 ]
