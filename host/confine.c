@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Confined mode: no new privileges and a seccomp allow-list. Entered after
+ * the plugins are loaded and the socket is listening, so the list covers
+ * serving requests only: socket I/O on the already open sockets, guest
+ * memory mapping, threads and synchronisation, eventfd/epoll, and the file
+ * operations libvaccel needs for its run directory and for plugins that
+ * dlopen libraries (exec). Anything else kills the process.
+ */
+#include "confine.h"
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+
+static const int allowed[] = {
+	/* basic I/O on existing descriptors */
+	SCMP_SYS(read),
+	SCMP_SYS(write),
+	SCMP_SYS(readv),
+	SCMP_SYS(writev),
+	SCMP_SYS(pread64),
+	SCMP_SYS(pwrite64),
+	SCMP_SYS(lseek),
+	SCMP_SYS(close),
+	SCMP_SYS(dup),
+	SCMP_SYS(dup3),
+	SCMP_SYS(fcntl),
+	/* vhost-user socket */
+	SCMP_SYS(recvmsg),
+	SCMP_SYS(sendmsg),
+	SCMP_SYS(sendto),
+	SCMP_SYS(recvfrom),
+	SCMP_SYS(accept4),
+	SCMP_SYS(shutdown),
+	SCMP_SYS(poll),
+	SCMP_SYS(ppoll),
+	/* kick/call notification */
+	SCMP_SYS(eventfd2),
+	SCMP_SYS(epoll_create1),
+	SCMP_SYS(epoll_ctl),
+	SCMP_SYS(epoll_wait),
+	SCMP_SYS(epoll_pwait),
+	/* memory: guest RAM, views, heap, dlopen */
+	SCMP_SYS(mmap),
+	SCMP_SYS(munmap),
+	SCMP_SYS(mprotect),
+	SCMP_SYS(madvise),
+	SCMP_SYS(mremap),
+	SCMP_SYS(brk),
+	/* threads */
+	SCMP_SYS(clone),
+	SCMP_SYS(clone3),
+	SCMP_SYS(futex),
+	SCMP_SYS(set_robust_list),
+	SCMP_SYS(rseq),
+	SCMP_SYS(exit),
+	SCMP_SYS(exit_group),
+	SCMP_SYS(gettid),
+	SCMP_SYS(getpid),
+	SCMP_SYS(tgkill),
+	SCMP_SYS(sched_yield),
+	SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(rt_sigaction),
+	SCMP_SYS(signalfd4),
+	/* time and randomness */
+	SCMP_SYS(clock_gettime),
+	SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(nanosleep),
+	SCMP_SYS(getrandom),
+	/* files: run directory, resources, plugin libraries */
+	SCMP_SYS(openat),
+	SCMP_SYS(newfstatat),
+	SCMP_SYS(fstat),
+	SCMP_SYS(statx),
+	SCMP_SYS(fstatfs),
+	SCMP_SYS(getdents64),
+	SCMP_SYS(mkdirat),
+	SCMP_SYS(mkdir),
+	SCMP_SYS(unlinkat),
+	SCMP_SYS(unlink),
+	SCMP_SYS(rmdir),
+	SCMP_SYS(ftruncate),
+	SCMP_SYS(fsync),
+	SCMP_SYS(readlink),
+	SCMP_SYS(readlinkat),
+	SCMP_SYS(access),
+	SCMP_SYS(faccessat),
+	SCMP_SYS(faccessat2),
+	SCMP_SYS(getcwd),
+	SCMP_SYS(umask),
+	SCMP_SYS(getuid),
+	SCMP_SYS(geteuid),
+	SCMP_SYS(getgid),
+	SCMP_SYS(getegid),
+	SCMP_SYS(uname),
+	SCMP_SYS(sysinfo),
+	SCMP_SYS(prlimit64),
+	SCMP_SYS(fchmod),
+	SCMP_SYS(renameat),
+	SCMP_SYS(rename),
+};
+
+int confine_self(void)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (allowed[i] < 0)
+			continue; /* not on this architecture */
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
