@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# `make demo`: the main job. Runs the vAccel example programs and shows which
+# plugin ran each one, where, and how long it took.
+#
+#   VMM=local (default until the guest side lands): the programs run on this
+#   machine through libvaccel and the real plugins (noop, exec, blas).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+VMM=${VMM:-local}
+ITER=${DEMO_ITERATIONS:-3}
+P=$BUILD/plugins
+
+if [ "$VMM" != local ]; then
+	if [ -x vm/demo.sh ]; then exec vm/demo.sh "$@"; fi
+	echo "demo: VMM=$VMM is not available yet (only VMM=local)" >&2
+	exit 2
+fi
+
+step() { # title, plugin, program args...
+	local title=$1 plugin=$2
+	shift 2
+	printf '\n== %s  [plugin: %s, on: this host]\n' "$title" "$(basename "$plugin")"
+	local t0 t1
+	t0=$(date +%s%N)
+	VACCEL_PLUGINS=$plugin VACCEL_PROFILING_ENABLED=1 VACCEL_LOG_LEVEL=${VACCEL_LOG_LEVEL:-3} "$@"
+	t1=$(date +%s%N)
+	printf -- '-- %s took %d ms\n' "$title" $(((t1 - t0) / 1000000))
+}
+
+echo "virtio-accel demo: vAccel programs through libvaccel $(cat "$BUILD/meson-info/intro-projectinfo.json" 2>/dev/null | sed -n 's/.*"version": "\([^"]*\)".*/\1/p')"
+"$BUILD/tools/vaccel" --plugins "$P/noop/libvaccel-noop.so:$P/exec/libvaccel-exec.so:$P/blas/libvaccel-blas.so" info
+step "noop" "$P/noop/libvaccel-noop.so" "$BUILD/examples/noop" "$ITER"
+step "exec (mytestfunc doubles its input)" "$P/exec/libvaccel-exec.so" "$BUILD/examples/exec" "$ITER"
+step "exec_with_resource" "$P/exec/libvaccel-exec.so" "$BUILD/examples/exec_with_resource" "$ITER"
+step "sgemm on OpenBLAS" "$P/blas/libvaccel-blas.so" "$BUILD/examples/sgemm" "$ITER"
+step "sgemm through genop" "$P/blas/libvaccel-blas.so" "$BUILD/examples/sgemm_genop" "$ITER"
+step "image classification (noop backend)" "$P/noop/libvaccel-noop.so" "$BUILD/examples/classify" "$ITER"
+echo
+echo "demo: all steps completed"
