@@ -135,7 +135,9 @@ __attribute__((constructor)) static void vaccel_constructor(void)
 	(void)vaccel_bootstrap();
 }
 
-__attribute__((destructor)) static void vaccel_destructor(void)
+/* Priority 101: runs after every default-priority destructor, so the op
+ * modules print their profiling regions while the runtime is still up. */
+__attribute__((destructor(101))) static void vaccel_destructor(void)
 {
 	if (env_is_zero("VACCEL_CLEANUP_ENABLED"))
 		return;

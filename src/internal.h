@@ -119,6 +119,10 @@ static inline void *session_op_func(const struct vaccel_session *sess,
 	return p->ops[type]->func;
 }
 
+/* Log "plugin X does not implement op Y" for the session; returns
+ * VACCEL_ENOTSUP. */
+int op_unsupported(const struct vaccel_session *sess, vaccel_op_type_t type);
+
 /* ---- configuration ----------------------------------------------------- */
 /* The active configuration (valid between bootstrap and cleanup). */
 const struct vaccel_config *config_active(void);

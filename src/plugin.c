@@ -10,6 +10,7 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,4 +340,16 @@ const struct vaccel_plugin *vaccel_plugin_get(size_t index)
 	}
 	pthread_mutex_unlock(&plugins.lock);
 	return found;
+}
+
+int op_unsupported(const struct vaccel_session *sess, vaccel_op_type_t type)
+{
+	char name[VACCEL_ENUM_STR_MAX];
+	const struct vaccel_plugin *p = sess->plugin;
+
+	vaccel_error("session %" PRId64 ": plugin '%s' does not implement op %s",
+		     sess->id,
+		     p && p->info && p->info->name ? p->info->name : "(none)",
+		     vaccel_op_type_name(type, name, sizeof(name)));
+	return VACCEL_ENOTSUP;
 }

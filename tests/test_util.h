@@ -63,7 +63,8 @@ static inline int boot(const char *plugins)
 /* A temporary log file; count_lines() counts lines containing `needle`. */
 static inline void temp_log(char *path, size_t size)
 {
-	snprintf(path, size, "/tmp/vaccel-test-log-XXXXXX");
+	const char *dir = getenv("TMPDIR");
+	snprintf(path, size, "%s/vaccel-test-log-XXXXXX", dir ? dir : P_tmpdir);
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
