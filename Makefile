@@ -38,4 +38,4 @@ install: build
 	meson install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD).*.log $(BUILD)-asan.*.log
+	rm -rf $(BUILD) $(BUILD)-* $(BUILD).*.log $(BUILD)-*.log

@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
 	libopenblas-dev libseccomp-dev)
 test_pkgs=(valgrind clang)
-vm_pkgs=(cpio flex bison bc busybox-static xz-utils libelf-dev)
+vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data)
 
 want=()
 for group in "$@"; do

@@ -4,16 +4,17 @@
 # The whole test suite (what `make test` runs):
 #   1. a normal build, every suite (unit, integration, harness, fuzz, ...);
 #   2. an ASan+UBSan build, every suite again;
-#   3. valgrind memcheck over the unit and integration suites.
+#   3. valgrind memcheck over the unit and integration suites;
+#   4. API coverage: every function libvaccel.so exports is called by a test.
 # Ends with one summary line "Total: N passed, N failed, N skipped".
 #
 # Environment: BUILD (default build), VACCEL_TEST_STAGES (default
-# "plain asan valgrind"), MESON_TEST_ARGS (extra `meson test` arguments).
+# "plain asan valgrind coverage"), MESON_TEST_ARGS (extra `meson test` arguments).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
-STAGES=${VACCEL_TEST_STAGES:-plain asan valgrind}
+STAGES=${VACCEL_TEST_STAGES:-plain asan valgrind coverage}
 EXTRA=${MESON_TEST_ARGS:-}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 summaries=()
@@ -83,6 +84,14 @@ for stage in $STAGES; do
 				--timeout-multiplier 4 \
 				--wrap "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-fds=no"
 		else fail_setup valgrind; fi
+		;;
+	coverage)
+		echo ">> [coverage] every exported libvaccel function called by a test"
+		if scripts/api-coverage.sh "$BUILD-coverage"; then
+			summaries+=("coverage 1 0 0")
+		else
+			summaries+=("coverage 0 1 0")
+		fi
 		;;
 	*)
 		echo "unknown stage $stage" >&2
