@@ -10,6 +10,13 @@ export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 echo ">> runtime dispatch (local plugins)"
 "$BUILD/bench/bench_runtime" "$BUILD/plugins/noop/libvaccel-noop.so" \
 	"$BUILD/plugins/blas/libvaccel-blas.so"
+if [ -x "$BUILD/bench/host/bench_daemon" ]; then
+	echo ">> vhost-user-accel (real daemon, harness VMM)"
+	"$BUILD/bench/host/bench_daemon" "$BUILD/host/vhost-user-accel" \
+		"$BUILD/plugins/noop/libvaccel-noop.so" \
+		"$BUILD/plugins/exec/libvaccel-exec.so" \
+		"$BUILD/bench/host/libbench_sum.so"
+fi
 for b in bench/*.sh; do
 	[ "$b" = bench/run.sh ] && continue
 	echo ">> $b"

@@ -102,6 +102,21 @@ static const int allowed[] = {
 	SCMP_SYS(fchmod),
 	SCMP_SYS(renameat),
 	SCMP_SYS(rename),
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+	/* sanitizer runtimes (test builds only): per-thread alternate signal
+	 * stacks, thread naming, report symbolisation */
+	SCMP_SYS(sigaltstack),
+	SCMP_SYS(getppid),
+	SCMP_SYS(open),
+	SCMP_SYS(stat),
+	SCMP_SYS(lstat),
+	SCMP_SYS(sched_getparam),
+	SCMP_SYS(getdents),
+	SCMP_SYS(prctl),
+	SCMP_SYS(getrlimit),
+	SCMP_SYS(pipe2),
+	SCMP_SYS(wait4),
+#endif
 };
 
 int confine_self(void)

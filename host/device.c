@@ -117,8 +117,15 @@ struct job {
 	struct vq_elem e;
 };
 
+/* Jobs carry a struct vq_elem (two iovec arrays, 32 KiB): recycle them
+ * instead of allocating one per request. */
+#define JOB_CACHE_MAX 64
+
 static struct {
 	struct device_opts o;
+	pthread_mutex_t jlock;
+	struct job *jcache;
+	unsigned int nr_jcache;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct job *head, *tail;
@@ -131,6 +138,7 @@ static struct {
 	pthread_cond_t fe_gone;
 } G = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.jlock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
 	.fe_gone = PTHREAD_COND_INITIALIZER,
 };
@@ -150,6 +158,31 @@ static void stats_line(const char *fmt, ...)
 		ssize_t w = write(G.o.stats_fd, buf, (size_t)n);
 		(void)w;
 	}
+}
+
+static struct job *job_alloc(void)
+{
+	pthread_mutex_lock(&G.jlock);
+	struct job *j = G.jcache;
+	if (j) {
+		G.jcache = j->next;
+		G.nr_jcache--;
+	}
+	pthread_mutex_unlock(&G.jlock);
+	return j ? j : malloc(sizeof(*j));
+}
+
+static void job_free(struct job *j)
+{
+	pthread_mutex_lock(&G.jlock);
+	if (G.nr_jcache < JOB_CACHE_MAX) {
+		j->next = G.jcache;
+		G.jcache = j;
+		G.nr_jcache++;
+		j = NULL;
+	}
+	pthread_mutex_unlock(&G.jlock);
+	free(j);
 }
 
 static void sess_put(struct fe_sess *fs)
@@ -254,21 +287,32 @@ static bool charge(struct frontend *fe, struct hbuf *hb, uint64_t n)
 	return true;
 }
 
+#define VIEW_MAX_RUNS 1024
+#define VIEW_MIN_RUN  (64u << 10)
+
 /* Contiguous mapped view of page-aligned segment runs (protocol §8). */
 static bool build_view(const struct request *req, const struct req_arg *a,
 		       struct hbuf *hb)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	const struct req_seg *s = &req->segs[a->seg_first];
-	uint32_t n = a->seg_count;
+	uint32_t n = a->seg_count, runs = 1;
 	for (uint32_t i = 0; i < n; i++) {
 		if (s[i].fd < 0 || s[i].page_size != pg)
 			return false;
+		if (i > 0 && (s[i].fd != s[i - 1].fd ||
+			      s[i].fd_off != s[i - 1].fd_off + s[i - 1].len))
+			runs++;
 		if (i > 0 && s[i].fd_off % pg)
 			return false;
 		if (i + 1 < n && (s[i].fd_off + s[i].len) % pg)
 			return false;
 	}
+	/* One mapping per run: beyond a few, mmap + page-table set-up cost
+	 * more than a copy (and each run is a VMA, bounded by
+	 * vm.max_map_count). Average runs below VIEW_MIN_RUN bytes: bounce. */
+	if (runs > VIEW_MAX_RUNS || a->len / runs < VIEW_MIN_RUN)
+		return false;
 	size_t lead = s[0].fd_off % pg;
 	size_t total = lead + a->len;
 	if (total < a->len || total > SIZE_MAX - pg)
@@ -810,8 +854,9 @@ static void cmd_op(struct frontend *fe, const struct request *req,
 			vaccel_arg_release(v);
 	}
 out:
+	/* hb[got] may hold a charge of a failed hbuf_get */
 	if (hb)
-		for (uint32_t i = 0; i < got; i++)
+		for (uint32_t i = 0; i <= got && i < nargs; i++)
 			hbuf_release(fe, &hb[i]);
 	free(hb);
 	free(va);
@@ -974,8 +1019,8 @@ static void process(struct job *j)
 					    with_args ? req.nr_write : 0);
 	if (res.status == VIRTIO_ACCEL_OK && req.w_needed <= e->out_len)
 		used = (uint32_t)req.w_needed;
-	if (req.cmd == VIRTIO_ACCEL_CMD_OP ||
-	    req.cmd == VIRTIO_ACCEL_CMD_TIMERS_GET) {
+	if (G.o.profiling && (req.cmd == VIRTIO_ACCEL_CMD_OP ||
+			      req.cmd == VIRTIO_ACCEL_CMD_TIMERS_GET)) {
 		struct fe_sess *fs = res.status == VIRTIO_ACCEL_NOSESS
 					     ? NULL
 					     : sess_get(fe, req.session_id);
@@ -990,7 +1035,7 @@ complete:
 	pthread_mutex_unlock(&j->q->lock);
 	vq_mem_put(j->mem);
 	fe_put(fe);
-	free(j);
+	job_free(j);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1034,6 +1079,27 @@ static void submit(struct job *j)
 /* front-end threads                                                       */
 /* ---------------------------------------------------------------------- */
 
+/*
+ * Requests that run on the kick thread instead of a worker: chains that
+ * failed validation in vq_pop, chains too short to hold a header, and
+ * OP/NOOP without arguments. Their cost is bounded and tiny (NOOP measures
+ * bare dispatch), and skipping the hand-off saves one thread wake-up per
+ * request (docs/architecture.md, "Host daemon"). Everything else - plugin
+ * work, resource copies, segment resolution - goes to the workers, so a
+ * slow op never blocks the rings of its front-end.
+ */
+static bool run_inline(const struct job *j)
+{
+	if (j->bad || j->e.in_len < sizeof(struct virtio_accel_req_hdr))
+		return true;
+	struct virtio_accel_req_hdr h;
+	iov_copy_from(j->e.in, j->e.nr_in, 0, &h, sizeof(h));
+	return le16toh(h.cmd) == VIRTIO_ACCEL_CMD_OP && h.param == 0 &&
+	       h.nr_read == 0 && h.nr_write == 0;
+}
+
+#define DRAIN_BATCH 64
+
 static void drain_queue(struct frontend *fe, struct vq *q)
 {
 	struct vq_mem *mem = vu_mem_get(&fe->vu);
@@ -1043,30 +1109,51 @@ static void drain_queue(struct frontend *fe, struct vq *q)
 		ssize_t r = read(q->kick_fd, &v, sizeof(v));
 		(void)r;
 	}
+	pthread_mutex_unlock(&q->lock);
 	for (;;) {
-		for (;;) {
-			struct job *j = malloc(sizeof(*j));
+		struct job *local = NULL, **tail = &local;
+		unsigned int popped = 0;
+		bool again;
+		pthread_mutex_lock(&q->lock);
+		while (popped < DRAIN_BATCH) {
+			struct job *j = job_alloc();
 			if (!j)
 				break;
 			int rc = vq_pop(q, mem, &j->e, &j->bad);
 			if (rc <= 0) {
-				free(j);
+				job_free(j);
 				if (rc < 0)
 					LOG_ERR("frontend %u: queue %u is "
 						"corrupted; stopped",
 						fe->id, q->index);
 				break;
 			}
+			popped++;
 			j->fe = fe;
 			j->q = q;
 			j->mem = vq_mem_get(mem);
+			j->next = NULL;
 			atomic_fetch_add(&fe->refs, 1);
-			submit(j);
+			if (run_inline(j)) {
+				*tail = j;
+				tail = &j->next;
+			} else {
+				submit(j);
+			}
 		}
-		if (!q->started || !q->enabled || !vq_enable_notify(q))
+		if (popped)
+			again = true;
+		else
+			again = q->started && q->enabled && vq_enable_notify(q);
+		pthread_mutex_unlock(&q->lock);
+		while (local) {
+			struct job *j = local;
+			local = j->next;
+			process(j); /* completes under q->lock itself */
+		}
+		if (!again)
 			break;
 	}
-	pthread_mutex_unlock(&q->lock);
 	vq_mem_put(mem);
 }
 

@@ -113,12 +113,23 @@ static int listen_on(const char *path)
 		}
 		unlink(path); /* stale socket of an earlier run */
 	}
+	/* Bind and listen under a temporary name, then rename: the socket
+	 * appears at `path` only once it accepts connections, so a VMM that
+	 * waits for the file never sees ECONNREFUSED. */
+	struct sockaddr_un tmp = {.sun_family = AF_UNIX};
+	if ((size_t)snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%d~", path,
+			     (int)getpid()) >= sizeof(tmp.sun_path))
+		tmp = sa; /* no room for a suffix: bind in place */
+	unlink(tmp.sun_path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 8) < 0) {
+	if (bind(fd, (struct sockaddr *)&tmp, sizeof(tmp)) < 0 ||
+	    listen(fd, 64) < 0 ||
+	    (strcmp(tmp.sun_path, sa.sun_path) &&
+	     rename(tmp.sun_path, sa.sun_path) < 0)) {
 		LOG_ERR("cannot listen on %s: %s", path, strerror(errno));
+		unlink(tmp.sun_path);
 		close(fd);
 		return -1;
 	}

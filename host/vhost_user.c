@@ -345,6 +345,12 @@ static int handle(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 			return -1;
 		pthread_mutex_lock(&q->lock);
 		q->num = (uint16_t)msg->p.state.num;
+		/* the ring sizes changed: translate (and bound) them again */
+		if (q->desc_uva) {
+			struct vq_mem *m = vu_mem_get(dev);
+			vq_map_rings(q, m);
+			vq_mem_put(m);
+		}
 		pthread_mutex_unlock(&q->lock);
 		return 0;
 	case VU_SET_VRING_ADDR: {

@@ -2,6 +2,7 @@
 #include "virtq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +20,22 @@ struct vq_region *vq_region_map(int fd, uint64_t gpa, uint64_t size,
 	if (fd < 0 || size == 0 || gpa + size < gpa || uva + size < uva ||
 	    mmap_offset + size < mmap_offset || size > SIZE_MAX / 2)
 		return NULL;
+
+	/* A mapping past the end of the file would fault (SIGBUS) on first
+	 * touch: the region must lie inside the file. */
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return NULL;
+	if (S_ISREG(st.st_mode) &&
+	    (st.st_size < 0 || mmap_offset > (uint64_t)st.st_size ||
+	     size > (uint64_t)st.st_size - mmap_offset)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	/* Keep it that way where the fd allows sealing (memfd without
+	 * F_SEAL_SEAL); otherwise a front-end that shrinks its own guest RAM
+	 * is trusted not to (documented in docs/architecture.md). */
+	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
 
 	struct statfs sfs;
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -225,13 +242,27 @@ int vq_map_rings(struct vq *q, const struct vq_mem *m)
 	q->avail = vq_mem_uva(m, q->avail_uva, 4 + 2 * n + 2);
 	q->used = vq_mem_uva(m, q->used_uva,
 			     4 + n * sizeof(struct vq_used_elem) + 2);
-	if (!q->desc || !q->avail || !q->used) {
+	/* virtio 1.x alignment: descriptors 16, avail 2, used 4 */
+	if (((uintptr_t)q->desc % 16) || ((uintptr_t)q->avail % 2) ||
+	    ((uintptr_t)q->used % 4) || !q->desc || !q->avail || !q->used) {
 		q->desc = NULL;
 		q->avail = NULL;
 		q->used = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+/* The ring is unusable: stop touching it and tell the front-end (the
+ * vhost-user error eventfd; a VMM turns it into DEVICE_NEEDS_RESET). */
+static void set_broken(struct vq *q)
+{
+	q->broken = true;
+	if (q->err_fd >= 0) {
+		uint64_t one = 1;
+		ssize_t rc = write(q->err_fd, &one, sizeof(one));
+		(void)rc;
+	}
 }
 
 static uint16_t rd16(const volatile uint16_t *p)
@@ -331,7 +362,7 @@ int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 	if (pending == 0)
 		return 0;
 	if (pending > q->num) {
-		q->broken = true;
+		set_broken(q);
 		return -1;
 	}
 	uint16_t head = rd16(&q->avail->ring[q->last_avail % q->num]);
@@ -347,7 +378,7 @@ int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 	e->in_len = e->out_len = 0;
 	if (head >= q->num) {
 		/* Cannot even complete it: the head id itself is invalid. */
-		q->broken = true;
+		set_broken(q);
 		return -1;
 	}
 	unsigned int budget = q->num;

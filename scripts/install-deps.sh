@@ -11,7 +11,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
 	libopenblas-dev libseccomp-dev)
-test_pkgs=(valgrind clang)
+test_pkgs=(valgrind clang libclang-rt-14-dev)
 vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data)
 
 want=()

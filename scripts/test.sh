@@ -66,6 +66,63 @@ fail_setup() {
 	summaries+=("$1 0 1 0")
 }
 
+# Configure a clang build with the fuzz targets and build only them.
+setup_fuzz() { # dir
+	local dir=$1 targets=()
+	if [ ! -f "$dir/build.ninja" ]; then
+		echo ">> configuring $dir"
+		CC=clang meson setup "$dir" -Dfuzz=true \
+			-Db_sanitize=address,undefined -Db_lundef=false \
+			>"$dir.setup.log" 2>&1 || {
+			cat "$dir.setup.log"
+			return 1
+		}
+	fi
+	for t in tests/fuzz/corpus/*/; do
+		targets+=("tests/fuzz/$(basename "$t")")
+	done
+	echo ">> building ${targets[*]}"
+	ninja -C "$dir" "${targets[@]}" >"$dir.build.log" 2>&1 || {
+		tail -50 "$dir.build.log"
+		return 1
+	}
+}
+
+# Each libFuzzer target for FUZZ_SECONDS on a scratch copy of its corpus
+# (the committed corpus stays as it is); a crash, leak or timeout fails it.
+run_fuzz() { # dir
+	local dir=$1 p=0 f=0 t name work exe
+	echo ">> [fuzz] ${FUZZ_SECONDS}s per target"
+	for t in tests/fuzz/corpus/*/; do
+		name=$(basename "$t")
+		if [ ! -x "$dir/tests/fuzz/$name" ]; then
+			echo "   $name: not built"
+			f=$((f + 1))
+			continue
+		fi
+		exe=$(cd "$dir/tests/fuzz" && pwd)/$name
+		work=$(mktemp -d)
+		cp -r "$t" "$work/corpus"
+		if (cd "$work" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+			UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+			"$exe" -max_total_time="$FUZZ_SECONDS" \
+			-timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+			corpus >fuzz.log 2>&1); then
+			echo "   $name: OK ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/fuzz.log" | grep -o '[0-9]*$') runs, 0 crashes)"
+			p=$((p + 1))
+		else
+			echo "   $name: FAILED"
+			tail -40 "$work/fuzz.log"
+			mkdir -p "$dir/fuzz-artifacts"
+			cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* \
+				"$dir/fuzz-artifacts/" 2>/dev/null
+			f=$((f + 1))
+		fi
+		rm -rf "$work"
+	done
+	summaries+=("fuzz $p $f 0")
+}
+
 for stage in $STAGES; do
 	case "$stage" in
 	plain)
@@ -77,6 +134,14 @@ for stage in $STAGES; do
 				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 				run_stage asan "$BUILD-asan"
 		else fail_setup asan; fi
+		;;
+	fuzz)
+		if ! command -v clang >/dev/null; then
+			echo ">> [fuzz] clang not installed: skipped"
+			summaries+=("fuzz 0 0 1")
+		elif setup_fuzz "$BUILD-fuzz"; then
+			run_fuzz "$BUILD-fuzz"
+		else fail_setup fuzz; fi
 		;;
 	valgrind)
 		if setup "$BUILD"; then

@@ -18,3 +18,30 @@ harness_double(struct vaccel_arg *read, size_t nr_read,
 	memcpy(write[0].buf, &v, sizeof(v));
 	return 0;
 }
+
+/* write[0] (8 bytes) = sum of the little-endian u64 words of read[0], the
+ * trailing bytes added as one zero-padded word. Reads every byte once. */
+__attribute__((visibility("default"))) int harness_sum(struct vaccel_arg *read,
+						       size_t nr_read,
+						       struct vaccel_arg *write,
+						       size_t nr_write)
+{
+	if (nr_read < 1 || nr_write < 1 || write[0].size != sizeof(uint64_t) ||
+	    (!read[0].buf && read[0].size))
+		return 1;
+	const uint8_t *p = read[0].buf;
+	size_t n = read[0].size, words = n / 8;
+	uint64_t s = 0;
+	for (size_t i = 0; i < words; i++) {
+		uint64_t w;
+		memcpy(&w, p + 8 * i, 8);
+		s += w;
+	}
+	if (n % 8) {
+		uint64_t w = 0;
+		memcpy(&w, p + 8 * words, n % 8);
+		s += w;
+	}
+	memcpy(write[0].buf, &s, sizeof(s));
+	return 0;
+}

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * vhost-user-accel benchmarks, through the real daemon and the harness VMM
+ * (guest RAM in a memfd, split rings, requests laid out as the driver
+ * lays them out):
+ *
+ *   daemon_noop_rtt     one OP/NOOP round trip (submit, kick, complete,
+ *                       call), median per request; baseline: an eventfd
+ *                       ping-pong between two processes (the floor any
+ *                       kick + call device has), measured in the same run,
+ *                       rounds interleaved
+ *   daemon_rps_q1/2/4   NOOP requests per second with 1, 2, 4 queues, one
+ *                       submitter thread per queue keeping 16 in flight;
+ *                       baseline: q1 against the eventfd floor rate
+ *                       (1 / floor RTT), q2 and q4 against q1
+ *   daemon_arg_1MiB     throughput of an op that reads its whole argument
+ *   daemon_arg_256MiB   (EXEC_WITH_RESOURCE of a summing function, the
+ *                       argument a segment list over contiguous guest
+ *                       pages: the daemon hands the plugin a pointer into
+ *                       guest RAM); baseline: memcpy of the same size;
+ *                       ratio = ours / memcpy (MiB/s)
+ *   daemon_arg_256MiB_frag  the same over fragmented 4 KiB pages (65536
+ *                       runs: too many for a mapped view, so bounced)
+ *
+ * usage: bench_daemon DAEMON NOOP_PLUGIN EXEC_PLUGIN SUM_LIB
+ */
+#include "bench_util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vmm.h"
+
+#define RTT_ROUNDS 15
+#define RTT_BATCH  2000
+#define RPS_DEPTH  16
+#define RPS_ROUNDS 5
+#define RPS_MS	   400
+
+enum {
+	T_INT64 = 7,
+	T_UINT64 = 15,
+	T_STRING = 27,
+	T_BUFFER = 28,
+	OP_EXEC_WITH_RESOURCE = 2,
+	RES_LIB = 0,
+};
+
+static int die(const char *what)
+{
+	fprintf(stderr, "bench_daemon: %s\n", what);
+	exit(1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the floor: eventfd ping-pong between two processes                      */
+/* ---------------------------------------------------------------------- */
+
+static int ping_fd, pong_fd;
+static pid_t ponger;
+
+static void wait_fd(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	uint64_t v;
+	ssize_t r = read(fd, &v, 8);
+	(void)r;
+}
+
+static void floor_start(void)
+{
+	ping_fd = eventfd(0, 0);
+	pong_fd = eventfd(0, 0);
+	ponger = fork();
+	if (ponger < 0)
+		die("fork");
+	if (ponger == 0) {
+		for (;;) {
+			wait_fd(ping_fd);
+			uint64_t one = 1;
+			ssize_t w = write(pong_fd, &one, 8);
+			(void)w;
+		}
+	}
+}
+
+static double floor_round(void)
+{
+	uint64_t t0 = bench_now_ns();
+	for (int i = 0; i < RTT_BATCH; i++) {
+		uint64_t one = 1;
+		ssize_t w = write(ping_fd, &one, 8);
+		(void)w;
+		wait_fd(pong_fd);
+	}
+	return (double)(bench_now_ns() - t0) / RTT_BATCH / 1000.0;
+}
+
+static void floor_stop(void)
+{
+	kill(ponger, SIGKILL);
+	waitpid(ponger, NULL, 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* NOOP round trip and requests per second                                 */
+/* ---------------------------------------------------------------------- */
+
+static uint64_t session(struct vmm *v)
+{
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_SESSION_CREATE};
+	if (vmm_request(v, &r) || r.resp.status || r.resp.vaccel_ret)
+		die("SESSION_CREATE failed");
+	return r.resp.object_id;
+}
+
+static double noop_round(struct vmm *v, uint64_t s)
+{
+	uint64_t t0 = bench_now_ns();
+	for (int i = 0; i < RTT_BATCH; i++) {
+		struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
+				    .session_id = s};
+		if (vmm_request(v, &r) || r.resp.status)
+			die("NOOP failed");
+	}
+	return (double)(bench_now_ns() - t0) / RTT_BATCH / 1000.0;
+}
+
+struct rps_thread {
+	struct vmm *v;
+	unsigned int q;
+	uint64_t sess;
+	struct vmm_arena a[RPS_DEPTH];
+	struct vmm_req r[RPS_DEPTH];
+	volatile bool *stop;
+	unsigned long done;
+	pthread_t th;
+};
+
+static void *rps_main(void *arg)
+{
+	struct rps_thread *t = arg;
+	for (unsigned long n = 0;; n++) {
+		unsigned int s = (unsigned int)(n % RPS_DEPTH);
+		if (n >= RPS_DEPTH) {
+			if (vmm_complete(t->v, &t->r[s], 10000) < 0 ||
+			    t->r[s].resp.status)
+				die("NOOP (rps) failed");
+			t->done++;
+			if (*t->stop) {
+				/* drain what is still in flight */
+				for (unsigned int k = 1; k < RPS_DEPTH; k++)
+					vmm_complete(t->v,
+						     &t->r[(s + k) % RPS_DEPTH],
+						     10000);
+				return NULL;
+			}
+		}
+		t->r[s] = (struct vmm_req){.cmd = VIRTIO_ACCEL_CMD_OP,
+					   .session_id = t->sess};
+		if (vmm_submit(t->v, t->q, &t->a[s],
+			       (uint16_t)(s * VMM_REQ_DESCS), &t->r[s]) < 0)
+			die("submit failed");
+	}
+}
+
+static double rps_round(struct rps_thread *t, unsigned int nq)
+{
+	volatile bool stop = false;
+	for (unsigned int i = 0; i < nq; i++) {
+		t[i].stop = &stop;
+		t[i].done = 0;
+		if (pthread_create(&t[i].th, NULL, rps_main, &t[i]))
+			die("pthread_create");
+	}
+	uint64_t t0 = bench_now_ns();
+	usleep(RPS_MS * 1000);
+	stop = true;
+	unsigned long done = 0;
+	for (unsigned int i = 0; i < nq; i++) {
+		pthread_join(t[i].th, NULL);
+		done += t[i].done;
+	}
+	return (double)done / ((double)(bench_now_ns() - t0) / 1e9);
+}
+
+/* ---------------------------------------------------------------------- */
+/* argument throughput                                                     */
+/* ---------------------------------------------------------------------- */
+
+static uint8_t *read_file(const char *path, uint64_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	uint8_t *p = malloc((size_t)n);
+	if (!p || fread(p, 1, (size_t)n, fp) != (size_t)n)
+		n = 0;
+	fclose(fp);
+	*len = (uint64_t)n;
+	return p;
+}
+
+static double sum_round(struct vmm *v, uint64_t s, int64_t gid, uint64_t gpa,
+			uint64_t len, uint8_t layout)
+{
+	uint64_t sum = 0;
+	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
+			    .session_id = s,
+			    .param = OP_EXEC_WITH_RESOURCE,
+			    .nr_read = 3,
+			    .nr_write = 1};
+	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
+	x.rd[1] = (struct vmm_arg){
+		.type = T_STRING, .data = "bench_sum", .len = 10};
+	x.rd[2] = (struct vmm_arg){.type = T_BUFFER,
+				   .len = len,
+				   .segments = true,
+				   .layout = layout,
+				   .in_place = true,
+				   .gpa = gpa};
+	x.wr[0] = (struct vmm_arg){.type = T_UINT64, .out = &sum, .len = 8};
+	uint64_t t0 = bench_now_ns();
+	if (vmm_request(v, &x) || x.resp.status || x.resp.vaccel_ret)
+		die("EXEC_WITH_RESOURCE (sum) failed");
+	double sec = (double)(bench_now_ns() - t0) / 1e9;
+	return (double)len / (1 << 20) / sec;
+}
+
+static double memcpy_round(uint8_t *dst, const uint8_t *src, uint64_t len)
+{
+	uint64_t t0 = bench_now_ns();
+	memcpy(dst, src, len);
+	__asm__ volatile("" ::"r"(dst) : "memory");
+	double sec = (double)(bench_now_ns() - t0) / 1e9;
+	return (double)len / (1 << 20) / sec;
+}
+
+static void bench_arg(struct vmm *v, uint64_t s, int64_t gid, const char *name,
+		      uint64_t gpa, uint64_t len, uint8_t layout, int rounds)
+{
+	uint8_t *a = malloc(len), *b = malloc(len);
+	if (!a || !b)
+		die("out of memory");
+	memset(a, 1, len);
+	memset(b, 2, len);
+	double *ours = calloc((size_t)rounds, sizeof(double));
+	double *base = calloc((size_t)rounds, sizeof(double));
+	sum_round(v, s, gid, gpa, len, layout); /* warm-up: page faults */
+	for (int r = 0; r < rounds; r++) {
+		ours[r] = sum_round(v, s, gid, gpa, len, layout);
+		base[r] = memcpy_round(b, a, len);
+	}
+	double mo = bench_median(ours, (size_t)rounds);
+	double mb = bench_median(base, (size_t)rounds);
+	bench_print(name, mo, mb, "MiB/s");
+	free(ours);
+	free(base);
+	free(a);
+	free(b);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: bench_daemon DAEMON NOOP_PLUGIN "
+				"EXEC_PLUGIN SUM_LIB\n");
+		return 2;
+	}
+	setenv("VHOST_USER_ACCEL", argv[1], 1);
+	static struct daemon d;
+	static struct vmm v;
+	static const char *const extra[] = {"--queues", "4", NULL};
+
+	/* (a) + (b): the noop plugin */
+	if (daemon_start(&d, argv[2], extra) < 0 ||
+	    vmm_connect_q(&v, d.sock, 64u << 20, 4) < 0)
+		die("cannot start/connect the daemon");
+	uint64_t s = session(&v);
+	floor_start();
+	double fl[RTT_ROUNDS], dn[RTT_ROUNDS];
+	floor_round();
+	noop_round(&v, s);
+	for (int r = 0; r < RTT_ROUNDS; r++) {
+		fl[r] = floor_round();
+		dn[r] = noop_round(&v, s);
+	}
+	floor_stop();
+	double floor_us = bench_median(fl, RTT_ROUNDS);
+	bench_print("daemon_noop_rtt", bench_median(dn, RTT_ROUNDS), floor_us,
+		    "us");
+
+	static struct rps_thread t[4];
+	for (unsigned int i = 0; i < 4; i++) {
+		t[i].v = &v;
+		t[i].q = i;
+		t[i].sess = s;
+		for (unsigned int k = 0; k < RPS_DEPTH; k++)
+			if (vmm_arena_carve(&v, &t[i].a[k], 64u << 10) < 0)
+				die("guest memory");
+	}
+	double q1 = 0;
+	static const unsigned int nqs[] = {1, 2, 4};
+	for (unsigned int i = 0; i < 3; i++) {
+		double rps[RPS_ROUNDS];
+		for (int r = 0; r < RPS_ROUNDS; r++)
+			rps[r] = rps_round(t, nqs[i]);
+		double m = bench_median(rps, RPS_ROUNDS);
+		char name[32];
+		snprintf(name, sizeof(name), "daemon_rps_q%u", nqs[i]);
+		if (i == 0)
+			q1 = m;
+		bench_print(name, m, i == 0 ? 1e6 / floor_us : q1, "req/s");
+	}
+	vmm_disconnect(&v);
+	daemon_stop(&d);
+
+	/* (c): the exec plugin and a summing function */
+	uint64_t solen = 0;
+	uint8_t *so = read_file(argv[4], &solen);
+	if (!so || !solen)
+		die("cannot read the sum library");
+	size_t mem = (256u + 512u + 64u) << 20;
+	if (daemon_start(&d, argv[3], NULL) < 0 ||
+	    vmm_connect_q(&v, d.sock, mem, 1) < 0)
+		die("cannot start/connect the daemon (exec)");
+	s = session(&v);
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
+			    .session_id = s,
+			    .param = RES_LIB,
+			    .nr_read = 2};
+	r.rd[0] = (struct vmm_arg){
+		.type = T_STRING, .data = "libbench_sum.so", .len = 16};
+	r.rd[1] = (struct vmm_arg){
+		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	if (vmm_request(&v, &r) || r.resp.status || r.resp.vaccel_ret)
+		die("RESOURCE_CREATE failed");
+	free(so);
+	int64_t gid = (int64_t)r.resp.object_id;
+	/* buffers in guest RAM above the request heap */
+	v.heap.brk = v.heap.base + (16u << 20);
+	uint64_t big = vmm_alloc(&v, 256u << 20, 1u << 21);
+	uint64_t frag = vmm_alloc(&v, 512u << 20, 1u << 21);
+	if (!big || !frag)
+		die("guest memory");
+	memset(vmm_ptr(&v, big), 3, 256u << 20);
+	memset(vmm_ptr(&v, frag), 4, 512u << 20);
+	bench_arg(&v, s, gid, "daemon_arg_1MiB", big, 1u << 20,
+		  VMM_SEG_CONTIGUOUS, 51);
+	bench_arg(&v, s, gid, "daemon_arg_256MiB", big, 256u << 20,
+		  VMM_SEG_CONTIGUOUS, 9);
+	bench_arg(&v, s, gid, "daemon_arg_256MiB_frag", frag, 256u << 20,
+		  VMM_SEG_FRAGMENTED, 3);
+	vmm_disconnect(&v);
+	daemon_stop(&d);
+	return 0;
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Write the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
+
+Each seed is a well-formed input in the target's input format (see the
+comment at the top of each fuzz_*.c), so the fuzzer starts from requests
+and message sequences that reach deep into the code. Re-run after a
+format change:  python3 tests/fuzz/make_corpus.py
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUEST_BASE = 0x100000
+
+
+def out(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- fuzz_request ------------------------------------------------------
+
+def hdr(cmd, sess=0, obj=0, param=0, nrd=0, nwr=0, version=1):
+    return struct.pack("<HHIQQQIIII", version, cmd, 0, 0x1234, sess, obj,
+                       param, nrd, nwr, 0)
+
+
+def desc(length, typ, flags=0, nsegs=0, custom=0):
+    return struct.pack("<QIIIIQ", length, typ, custom, flags, nsegs, 0)
+
+
+def seg(addr, length, flags=0):
+    return struct.pack("<QII", addr, length, flags)
+
+
+def req_input(r, wlen, mem=b"", pieces=2, features=0xF):
+    return struct.pack("<BBHI", pieces, features, len(r), wlen) + r + mem
+
+
+SEGF = 1
+IND = 1
+out("fuzz_request", "session_create", req_input(hdr(0x01), 64))
+out("fuzz_request", "session_destroy", req_input(hdr(0x02, sess=1), 32))
+out("fuzz_request", "truncated", req_input(hdr(0x01)[:30], 64))
+r = hdr(0x20, sess=1, param=17, nrd=2, nwr=1) + desc(8, 7) + desc(16, 18) \
+    + desc(64, 18) + struct.pack("<q", 4) + b"\0" * 16
+out("fuzz_request", "op_inline", req_input(r, 32 + 16 + 64, pieces=5))
+mem = bytes(range(256))
+r = hdr(0x20, sess=1, param=17, nrd=1, nwr=1) + desc(64, 18, SEGF, 1) \
+    + desc(32, 18, SEGF, 1) + seg(GUEST_BASE, 64) + seg(GUEST_BASE + 128, 32)
+out("fuzz_request", "op_segments", req_input(r, 64, mem))
+table = seg(GUEST_BASE + 64, 32) + seg(GUEST_BASE + 160, 32)
+mem = table + bytes(256)
+r = hdr(0x20, sess=1, param=2, nrd=2) + desc(8, 7) + desc(64, 28, SEGF, 1) \
+    + seg(GUEST_BASE, len(table), IND) + struct.pack("<q", 1)
+out("fuzz_request", "op_indirect", req_input(r, 32, mem, pieces=3))
+r = hdr(0x10, sess=1, param=1, nrd=2) + desc(9, 27) + desc(16, 28) \
+    + b"blob.bin\0" + b"x" * 16
+out("fuzz_request", "resource_create", req_input(r, 32))
+r = hdr(0x12, sess=1, obj=1)
+out("fuzz_request", "resource_register", req_input(r, 32))
+r = hdr(0x30, sess=1, nwr=1) + desc(4096, 28)
+out("fuzz_request", "timers_get", req_input(r, 32 + 16 + 4096))
+
+# ---- fuzz_vhost_user ---------------------------------------------------
+
+FD_NONE, FD_MEM, FD_MEM2, FD_EVENT, FD_PIPE, FD_MANY = range(6)
+NEED_REPLY = 1 << 3
+
+
+def msg(req, payload=b"", fds=FD_NONE, flags=1, size=None):
+    if size is None:
+        size = len(payload)
+    return struct.pack("<IIHBB", req, flags, size, fds, len(payload)) + payload
+
+
+def u64(v):
+    return struct.pack("<Q", v)
+
+
+def state(i, n):
+    return struct.pack("<II", i, n)
+
+
+END = struct.pack("<I", 0xFFFFFFFF) + b"\0" * 8
+UVA = 0x70000000
+handshake = (msg(1) + msg(2, u64((1 << 32) | (1 << 30) | (1 << 28) |
+                                  (1 << 29) | 0xF)) +
+             msg(15) + msg(16, u64((1 << 3) | (1 << 9) | 1)) +
+             msg(3, flags=1 | NEED_REPLY) +
+             msg(24, struct.pack("<III", 0, 64, 0) + bytes(64)) +
+             msg(17) + msg(36) + msg(40))
+out("fuzz_vhost_user", "handshake", handshake + END)
+
+memtable = msg(5, struct.pack("<II", 1, 0) +
+               struct.pack("<QQQQ", 0, 64 << 10, UVA, 0), FD_MEM,
+               flags=1 | NEED_REPLY)
+
+
+def ring_setup(q, num, desc, avail, used):
+    return (msg(8, state(q, num)) + msg(10, state(q, 0)) +
+            msg(9, struct.pack("<IIQQQQ", q, 0, UVA + desc, UVA + used,
+                               UVA + avail, 0)) +
+            msg(13, u64(q), FD_EVENT) + msg(14, u64(q), FD_EVENT) +
+            msg(12, u64(q), FD_EVENT) + msg(18, state(q, 1)))
+
+
+def vring_dsc(addr, length, flags, nxt):
+    return struct.pack("<QIHH", addr, length, flags, nxt)
+
+
+def place(buf, off, data):
+    buf[off:off + len(data)] = data
+
+
+seq = handshake + memtable + ring_setup(0, 16, 0x1000, 0x2000, 0x3000) + END
+img = bytearray(seq) + bytearray(0x6000 - len(seq))
+d = (vring_dsc(0x4000, 48, 1, 1) + vring_dsc(0x4100, 64, 2, 0) +
+     vring_dsc(0x5000, 32, 4, 0) + vring_dsc(0x4000, 8, 1, 3))
+place(img, 0x1000, d)
+place(img, 0x2000, struct.pack("<HHHHH", 0, 3, 0, 2, 3))
+place(img, 0x5000, vring_dsc(0x4000, 48, 1, 1) + vring_dsc(0x4200, 32, 2, 0))
+out("fuzz_vhost_user", "ring_running", bytes(img))
+
+seq = (handshake + memtable + ring_setup(1, 8, 0x1000, 0x1800, 0x1c00) +
+       msg(11, state(1, 0)) + msg(8, state(1, 64)) +
+       msg(37, u64(0) + struct.pack("<QQQQ", 1 << 20, 4096, UVA + (1 << 20),
+                                    0), FD_MEM) +
+       msg(38, u64(0) + struct.pack("<QQQQ", 1 << 20, 4096, 0, 0)) +
+       msg(34) + END)
+out("fuzz_vhost_user", "ring_stop_reset", seq)
+out("fuzz_vhost_user", "bad_messages",
+    handshake + msg(5, struct.pack("<II", 2, 0), FD_MEM) + msg(999) +
+    msg(8, state(70, 3), size=4) + msg(25, bytes(16)) +
+    msg(12, u64(0x100)) + msg(1, fds=FD_MANY) + END)

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * vhost-user-accel under load:
+ *   kill_midload     a front-end process with sessions, resources and
+ *                    requests in flight on four queues is SIGKILLed; the
+ *                    daemon releases exactly what it created (its stats
+ *                    line) and serves a new front-end on the same socket;
+ *   multiqueue_2/4   concurrent submitters on 2 and 4 queues, results
+ *                    checked per request;
+ *   large_args       a 1 GiB argument through the segment path (direct
+ *                    pointer), a fragmented 32 MiB one (mapped view) and
+ *                    a 16 MiB RAW one (bounce buffer), each checksummed
+ *                    by a function run through the exec plugin.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vmm.h"
+
+#define WAIT_MS 30000
+
+enum {
+	T_INT64 = 7,
+	T_UINT64 = 15,
+	T_FLOAT32 = 17,
+	T_FLOAT32_ARRAY = 18,
+	T_STRING = 27,
+	T_BUFFER = 28,
+	T_RAW = 0,
+	OP_NOOP = 0,
+	OP_EXEC_WITH_RESOURCE = 2,
+	OP_BLAS_SGEMM = 17,
+	RES_LIB = 0,
+	RES_DATA = 1,
+};
+
+static bool plugin(const char *name, char *out, size_t size)
+{
+	const char *b = getenv("VACCEL_TEST_BUILDDIR");
+	snprintf(out, size, "%s/plugins/%s/libvaccel-%s.so", b ? b : ".", name,
+		 name);
+	return access(out, R_OK) == 0;
+}
+
+static void start(struct daemon *d, const char *plug, const char *const *extra)
+{
+	char path[512];
+	if (!plugin(plug, path, sizeof(path))) {
+		print_message("[  SKIP    ] plugin %s not built\n", plug);
+		skip();
+	}
+	if (daemon_start(d, path, extra) < 0)
+		fail_msg("cannot start the daemon");
+}
+
+/* ---------------------------------------------------------------------- */
+/* request helpers usable from any thread (no cmocka asserts)              */
+/* ---------------------------------------------------------------------- */
+
+static int run(struct vmm *v, unsigned int q, struct vmm_arena *a,
+	       uint16_t slot, struct vmm_req *r)
+{
+	if (vmm_submit(v, q, a, (uint16_t)(slot * VMM_REQ_DESCS), r) < 0 ||
+	    vmm_complete(v, r, WAIT_MS) < 0 || r->resp.tag != r->tag)
+		return -1;
+	return (int)r->resp.status;
+}
+
+static uint64_t session(struct vmm *v, unsigned int q, struct vmm_arena *a)
+{
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_SESSION_CREATE};
+	if (run(v, q, a, 0, &r) != VIRTIO_ACCEL_OK || r.resp.vaccel_ret)
+		return 0;
+	return r.resp.object_id;
+}
+
+/* noop plugin sgemm: c[i * ldc + j] = i + j for i < m, j < n */
+#define SG_M 24
+#define SG_N 20
+struct sgemm {
+	int64_t m, n, k, lda, ldb, ldc;
+	float alpha, beta;
+	float a[SG_M * 8], b[8 * SG_N], c[SG_M * SG_N];
+};
+
+static void sgemm_req(struct vmm_req *r, struct sgemm *s, uint64_t sess,
+		      bool segments)
+{
+	*s = (struct sgemm){SG_M, SG_N, 8, 8, SG_N, SG_N, 1, 0, {0}, {0}, {0}};
+	*r = (struct vmm_req){.cmd = VIRTIO_ACCEL_CMD_OP,
+			      .session_id = sess,
+			      .param = OP_BLAS_SGEMM,
+			      .nr_read = 10,
+			      .nr_write = 1};
+	r->rd[0] = (struct vmm_arg){.type = T_INT64, .data = &s->m, .len = 8};
+	r->rd[1] = (struct vmm_arg){.type = T_INT64, .data = &s->n, .len = 8};
+	r->rd[2] = (struct vmm_arg){.type = T_INT64, .data = &s->k, .len = 8};
+	r->rd[3] = (struct vmm_arg){
+		.type = T_FLOAT32, .data = &s->alpha, .len = 4};
+	r->rd[4] = (struct vmm_arg){.type = T_FLOAT32_ARRAY,
+				    .data = s->a,
+				    .len = sizeof(s->a),
+				    .segments = segments};
+	r->rd[5] = (struct vmm_arg){.type = T_INT64, .data = &s->lda, .len = 8};
+	r->rd[6] = (struct vmm_arg){
+		.type = T_FLOAT32_ARRAY, .data = s->b, .len = sizeof(s->b)};
+	r->rd[7] = (struct vmm_arg){.type = T_INT64, .data = &s->ldb, .len = 8};
+	r->rd[8] =
+		(struct vmm_arg){.type = T_FLOAT32, .data = &s->beta, .len = 4};
+	r->rd[9] = (struct vmm_arg){.type = T_INT64, .data = &s->ldc, .len = 8};
+	r->wr[0] = (struct vmm_arg){.type = T_FLOAT32_ARRAY,
+				    .out = s->c,
+				    .len = sizeof(s->c),
+				    .segments = segments};
+}
+
+static bool sgemm_ok(const struct vmm_req *r, const struct sgemm *s)
+{
+	if (r->resp.status != VIRTIO_ACCEL_OK || r->resp.vaccel_ret ||
+	    r->wr[0].produced != sizeof(s->c))
+		return false;
+	for (int i = 0; i < SG_M; i++)
+		for (int j = 0; j < SG_N; j++)
+			if (s->c[i * SG_N + j] != (float)(i + j))
+				return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* multi-queue                                                             */
+/* ---------------------------------------------------------------------- */
+
+struct mq_worker {
+	struct vmm *v;
+	unsigned int q;
+	struct vmm_arena arena;
+	unsigned int iters;
+	unsigned int ok, bad;
+	pthread_t th;
+};
+
+static void *mq_main(void *arg)
+{
+	struct mq_worker *w = arg;
+	uint64_t s = session(w->v, w->q, &w->arena);
+	if (!s) {
+		w->bad++;
+		return NULL;
+	}
+	for (unsigned int i = 0; i < w->iters; i++) {
+		struct vmm_req r;
+		static __thread struct sgemm sg;
+		if (i % 2) {
+			r = (struct vmm_req){.cmd = VIRTIO_ACCEL_CMD_OP,
+					     .session_id = s};
+			if (run(w->v, w->q, &w->arena, 0, &r) ==
+			    VIRTIO_ACCEL_OK)
+				w->ok++;
+			else
+				w->bad++;
+			continue;
+		}
+		sgemm_req(&r, &sg, s, i % 4 == 0);
+		if (run(w->v, w->q, &w->arena, 0, &r) == VIRTIO_ACCEL_OK &&
+		    sgemm_ok(&r, &sg))
+			w->ok++;
+		else
+			w->bad++;
+	}
+	struct vmm_req d = {.cmd = VIRTIO_ACCEL_CMD_SESSION_DESTROY,
+			    .session_id = s};
+	if (run(w->v, w->q, &w->arena, 0, &d) != VIRTIO_ACCEL_OK)
+		w->bad++;
+	return NULL;
+}
+
+static void multiqueue(unsigned int nq)
+{
+	struct daemon d;
+	static const char *const extra[] = {"--queues", "4", "--workers", "4",
+					    NULL};
+	start(&d, "noop", extra);
+	static struct vmm v;
+	assert_int_equal(vmm_connect_q(&v, d.sock, 64u << 20, nq), 0);
+	assert_int_equal(v.cfg.num_queues, 4);
+	struct mq_worker w[4];
+	for (unsigned int i = 0; i < nq; i++) {
+		w[i] = (struct mq_worker){.v = &v, .q = i, .iters = 400};
+		assert_int_equal(vmm_arena_carve(&v, &w[i].arena, 4u << 20), 0);
+	}
+	for (unsigned int i = 0; i < nq; i++)
+		assert_int_equal(pthread_create(&w[i].th, NULL, mq_main, &w[i]),
+				 0);
+	for (unsigned int i = 0; i < nq; i++)
+		pthread_join(w[i].th, NULL);
+	for (unsigned int i = 0; i < nq; i++) {
+		assert_int_equal(w[i].bad, 0);
+		assert_int_equal(w[i].ok, w[i].iters);
+	}
+	vmm_disconnect(&v);
+	char line[256];
+	assert_true(daemon_stats_wait(&d, "event=disconnect", WAIT_MS, line,
+				      sizeof(line)));
+	/* every session was destroyed by its thread */
+	assert_non_null(strstr(line, "sessions_released=0 "));
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+static void test_multiqueue_2(void **state)
+{
+	(void)state;
+	multiqueue(2);
+}
+
+static void test_multiqueue_4(void **state)
+{
+	(void)state;
+	multiqueue(4);
+}
+
+/* ---------------------------------------------------------------------- */
+/* kill in the middle of a load                                            */
+/* ---------------------------------------------------------------------- */
+
+#define KILL_SESSIONS  24
+#define KILL_RESOURCES 10
+#define KILL_QUEUES    4
+#define KILL_DEPTH     8
+
+struct kill_worker {
+	struct vmm *v;
+	unsigned int q;
+	uint64_t sess;
+	int64_t gid;
+	volatile unsigned long done;
+	pthread_t th;
+	struct vmm_arena a[KILL_DEPTH];
+	struct vmm_req r[KILL_DEPTH];
+	struct sgemm sg[KILL_DEPTH];
+	uint8_t blob[KILL_DEPTH][40000], out[KILL_DEPTH][64];
+};
+
+static void *kill_load(void *arg)
+{
+	struct kill_worker *w = arg;
+	static const char sym[] = "f";
+	/* keep KILL_DEPTH requests in flight, forever */
+	for (unsigned long n = 0;; n++) {
+		unsigned int s = (unsigned int)(n % KILL_DEPTH);
+		struct vmm_req *r = &w->r[s];
+		if (n >= KILL_DEPTH) {
+			if (vmm_complete(w->v, r, WAIT_MS) < 0)
+				return NULL;
+			w->done++;
+		}
+		switch (n % 3) {
+		case 0:
+			*r = (struct vmm_req){.cmd = VIRTIO_ACCEL_CMD_OP,
+					      .session_id = w->sess};
+			break;
+		case 1:
+			sgemm_req(r, &w->sg[s], w->sess, true);
+			break;
+		default:
+			/* noop plugin: copies read[i] -> write[i] */
+			*r = (struct vmm_req){.cmd = VIRTIO_ACCEL_CMD_OP,
+					      .session_id = w->sess,
+					      .param = OP_EXEC_WITH_RESOURCE,
+					      .nr_read = 3,
+					      .nr_write = 1};
+			r->rd[0] = (struct vmm_arg){
+				.type = T_INT64, .data = &w->gid, .len = 8};
+			r->rd[1] = (struct vmm_arg){
+				.type = T_STRING, .data = sym, .len = 2};
+			r->rd[2] = (struct vmm_arg){.type = T_BUFFER,
+						    .data = w->blob[s],
+						    .len = sizeof(w->blob[s]),
+						    .segments = true};
+			r->wr[0] = (struct vmm_arg){
+				.type = T_BUFFER, .out = w->out[s], .len = 64};
+			break;
+		}
+		if (vmm_submit(w->v, w->q, &w->a[s],
+			       (uint16_t)(s * VMM_REQ_DESCS), r) < 0)
+			return NULL;
+	}
+}
+
+static void kill_child(int wfd, const char *sock)
+{
+	static struct vmm v;
+	if (vmm_connect_q(&v, sock, 64u << 20, KILL_QUEUES) < 0)
+		_exit(10);
+	struct vmm_arena a;
+	if (vmm_arena_carve(&v, &a, 1u << 20) < 0)
+		_exit(11);
+	uint64_t sess[KILL_SESSIONS], res[KILL_RESOURCES];
+	for (unsigned int i = 0; i < KILL_SESSIONS; i++)
+		if (!(sess[i] = session(&v, 0, &a)))
+			_exit(12);
+	static uint8_t data[10000];
+	for (unsigned int i = 0; i < KILL_RESOURCES; i++) {
+		/* half of them registered with a session in the same go */
+		struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
+				    .session_id = i % 2 ? sess[i] : 0,
+				    .param = RES_DATA,
+				    .nr_read = 2};
+		r.rd[0] = (struct vmm_arg){
+			.type = T_STRING, .data = "d.bin", .len = 6};
+		r.rd[1] = (struct vmm_arg){.type = T_BUFFER,
+					   .data = data,
+					   .len = sizeof(data),
+					   .segments = i % 3 == 0};
+		if (run(&v, 0, &a, 0, &r) != VIRTIO_ACCEL_OK ||
+		    r.resp.vaccel_ret)
+			_exit(13);
+		res[i] = r.resp.object_id;
+	}
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "ready %d %d\n", KILL_SESSIONS,
+			 KILL_RESOURCES);
+	if (write(wfd, msg, (size_t)n) != n)
+		_exit(14);
+	struct kill_worker *w = calloc(KILL_QUEUES, sizeof(*w));
+	if (!w)
+		_exit(15);
+	for (unsigned int i = 0; i < KILL_QUEUES; i++) {
+		/* the odd resources are registered with their session */
+		w[i].v = &v;
+		w[i].q = i;
+		w[i].sess = sess[2 * i + 1];
+		w[i].gid = (int64_t)res[2 * i + 1];
+		for (unsigned int k = 0; k < KILL_DEPTH; k++)
+			if (vmm_arena_carve(&v, &w[i].a[k], 256u << 10) < 0)
+				_exit(15);
+	}
+	for (unsigned int i = 0; i < KILL_QUEUES; i++)
+		if (pthread_create(&w[i].th, NULL, kill_load, &w[i]))
+			_exit(15);
+	/* report once the load runs on every queue */
+	for (;;) {
+		bool all = true;
+		for (unsigned int i = 0; i < KILL_QUEUES; i++)
+			all = all && w[i].done >= 50;
+		if (all)
+			break;
+		usleep(1000);
+	}
+	if (write(wfd, "load\n", 5) != 5)
+		_exit(16);
+	for (;;)
+		pause(); /* the parent kills us */
+}
+
+static bool read_line(int fd, char *buf, size_t size, int timeout_ms)
+{
+	size_t n = 0;
+	int64_t deadline = vmm_now_ms() + timeout_ms;
+	while (n + 1 < size && vmm_now_ms() < deadline) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r == 1) {
+			if (c == '\n')
+				break;
+			buf[n++] = c;
+		} else if (r == 0) {
+			return false;
+		}
+	}
+	buf[n] = 0;
+	return n > 0;
+}
+
+static void test_kill_midload(void **state)
+{
+	(void)state;
+	struct daemon d;
+	static const char *const extra[] = {"--queues", "4", "--workers", "4",
+					    NULL};
+	start(&d, "noop", extra);
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(p[0]);
+		kill_child(p[1], d.sock);
+	}
+	close(p[1]);
+	char line[256];
+	int ns = 0, nr = 0;
+	assert_true(read_line(p[0], line, sizeof(line), WAIT_MS));
+	assert_int_equal(sscanf(line, "ready %d %d", &ns, &nr), 2);
+	assert_true(read_line(p[0], line, sizeof(line), WAIT_MS));
+	assert_string_equal(line, "load");
+	usleep(20000); /* well inside the load */
+	assert_int_equal(kill(child, SIGKILL), 0);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(p[0]);
+
+	/* the daemon noticed, released exactly what the child created */
+	assert_true(daemon_stats_wait(&d, "event=disconnect", WAIT_MS, line,
+				      sizeof(line)));
+	print_message("  %s\n", line);
+	char want[96];
+	snprintf(want, sizeof(want),
+		 "sessions_released=%d resources_released=%d ", ns, nr);
+	assert_non_null(strstr(line, want));
+	assert_non_null(strstr(line, " errors=0"));
+	unsigned long reqs = 0;
+	const char *rq = strstr(line, "requests=");
+	assert_non_null(rq);
+	reqs = strtoul(rq + 9, NULL, 10);
+	assert_true(reqs > (unsigned long)(ns + nr + 4 * 50));
+	assert_true(daemon_alive(&d));
+
+	/* and serves a new front-end on the same socket, ids afresh */
+	static struct vmm v;
+	assert_int_equal(vmm_connect_q(&v, d.sock, 16u << 20, 2), 0);
+	struct vmm_arena a;
+	assert_int_equal(vmm_arena_carve(&v, &a, 1u << 20), 0);
+	uint64_t s = session(&v, 1, &a);
+	assert_int_equal(s, 1);
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP, .session_id = s};
+	assert_int_equal(run(&v, 1, &a, 0, &r), VIRTIO_ACCEL_OK);
+	vmm_disconnect(&v);
+	assert_true(daemon_stats_wait(&d, "sessions_released=1 ", WAIT_MS, line,
+				      sizeof(line)));
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* large arguments                                                         */
+/* ---------------------------------------------------------------------- */
+
+static uint64_t read_file(const char *path, uint8_t **out)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	fseek(fp, 0, SEEK_END);
+	long n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	*out = malloc((size_t)n);
+	if (fread(*out, 1, (size_t)n, fp) != (size_t)n)
+		n = 0;
+	fclose(fp);
+	return (uint64_t)n;
+}
+
+static uint64_t pattern_fill(uint8_t *p, uint64_t len, uint64_t seed)
+{
+	uint64_t s = 0, x = seed;
+	for (uint64_t i = 0; i + 8 <= len; i += 8) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		memcpy(p + i, &x, 8);
+		s += x;
+	}
+	return s;
+}
+
+#define BIG (1ull << 30)
+
+static void test_large_args(void **state)
+{
+	(void)state;
+	const char *lib = getenv("HARNESS_LIB");
+	uint8_t *so = NULL;
+	uint64_t solen = lib ? read_file(lib, &so) : 0;
+	if (!solen) {
+		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
+		skip();
+	}
+	struct daemon d;
+	start(&d, "exec", NULL);
+	static struct vmm v;
+	size_t mem = BIG + (128u << 20); /* ~1.1 GiB */
+	if (vmm_connect_q(&v, d.sock, mem, 1) < 0) {
+		daemon_stop(&d);
+		free(so);
+		print_message(
+			"[  SKIP    ] no room for 1.1 GiB of guest RAM\n");
+		skip();
+	}
+	struct vmm_arena a;
+	assert_int_equal(vmm_arena_carve(&v, &a, 80u << 20), 0);
+	uint64_t s = session(&v, 0, &a);
+	assert_true(s > 0);
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
+			    .session_id = s,
+			    .param = RES_LIB,
+			    .nr_read = 2};
+	r.rd[0] = (struct vmm_arg){
+		.type = T_STRING, .data = "libharness.so", .len = 14};
+	r.rd[1] = (struct vmm_arg){
+		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	assert_int_equal(run(&v, 0, &a, 0, &r), VIRTIO_ACCEL_OK);
+	assert_int_equal(r.resp.vaccel_ret, 0);
+	int64_t gid = (int64_t)r.resp.object_id;
+	free(so);
+
+	/* the big buffer lives in guest RAM above the arena */
+	uint64_t big_gpa = vmm_alloc(&v, BIG, 1u << 21);
+	assert_true(big_gpa != 0);
+	uint64_t want = pattern_fill(vmm_ptr(&v, big_gpa), BIG, 42);
+
+	static const struct {
+		uint64_t len;
+		uint8_t layout;
+		uint32_t type;
+		const char *path;
+	} cases[] = {
+		{BIG, VMM_SEG_CONTIGUOUS, T_BUFFER, "direct"},
+		{32u << 20, VMM_SEG_FRAGMENTED, T_BUFFER, "mapped view"},
+		{16u << 20, VMM_SEG_CONTIGUOUS, T_RAW, "bounce"},
+	};
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t len = cases[i].len, sum = 0, expect = want;
+		struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
+				    .session_id = s,
+				    .param = OP_EXEC_WITH_RESOURCE,
+				    .nr_read = 3,
+				    .nr_write = 1};
+		static uint8_t *frag;
+		x.rd[0] = (struct vmm_arg){
+			.type = T_INT64, .data = &gid, .len = 8};
+		x.rd[1] = (struct vmm_arg){
+			.type = T_STRING, .data = "harness_sum", .len = 12};
+		x.rd[2] = (struct vmm_arg){.type = cases[i].type,
+					   .len = len,
+					   .segments = true,
+					   .layout = cases[i].layout};
+		if (cases[i].layout == VMM_SEG_FRAGMENTED) {
+			/* placed by vmm_submit from a host copy */
+			frag = malloc(len);
+			expect = pattern_fill(frag, len, 7);
+			x.rd[2].data = frag;
+		} else {
+			x.rd[2].in_place = true;
+			x.rd[2].gpa = big_gpa;
+			if (len != BIG)
+				expect = 0;
+			for (uint64_t k = 0; len != BIG && k < len; k += 8) {
+				uint64_t w;
+				memcpy(&w, (uint8_t *)vmm_ptr(&v, big_gpa) + k,
+				       8);
+				expect += w;
+			}
+		}
+		x.wr[0] = (struct vmm_arg){
+			.type = T_UINT64, .out = &sum, .len = 8};
+		int64_t t0 = vmm_now_ms();
+		assert_int_equal(run(&v, 0, &a, 0, &x), VIRTIO_ACCEL_OK);
+		print_message("  %s: %llu MiB in %lld ms\n", cases[i].path,
+			      (unsigned long long)(len >> 20),
+			      (long long)(vmm_now_ms() - t0));
+		assert_int_equal(x.resp.vaccel_ret, 0);
+		assert_int_equal(x.wr[0].produced, 8);
+		assert_int_equal(sum, expect);
+		if (cases[i].layout == VMM_SEG_FRAGMENTED)
+			free(frag);
+	}
+	vmm_disconnect(&v);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_multiqueue_2),
+		cmocka_unit_test(test_multiqueue_4),
+		cmocka_unit_test(test_kill_midload),
+		cmocka_unit_test(test_large_args),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
