@@ -4,17 +4,18 @@
 # The whole test suite (what `make test` runs):
 #   1. a normal build, every suite (unit, integration, harness, fuzz, ...);
 #   2. an ASan+UBSan build, every suite again;
-#   3. valgrind memcheck over the unit and integration suites;
+#   3. valgrind memcheck over the unit suite (the integration suite has its
+#      own valgrind tests, which run the example programs under memcheck);
 #   4. API coverage: every function libvaccel.so exports is called by a test.
 # Ends with one summary line "Total: N passed, N failed, N skipped".
 #
 # Environment: BUILD (default build), VACCEL_TEST_STAGES (default
-# "plain asan valgrind coverage"), MESON_TEST_ARGS (extra `meson test` arguments).
+# "plain asan fuzz valgrind coverage"), MESON_TEST_ARGS (extra `meson test` arguments).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
-STAGES=${VACCEL_TEST_STAGES:-plain asan valgrind coverage}
+STAGES=${VACCEL_TEST_STAGES:-plain asan fuzz valgrind coverage}
 EXTRA=${MESON_TEST_ARGS:-}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 summaries=()
@@ -145,7 +146,7 @@ for stage in $STAGES; do
 		;;
 	valgrind)
 		if setup "$BUILD"; then
-			run_stage valgrind "$BUILD" --suite unit --suite integration \
+			run_stage valgrind "$BUILD" --suite unit \
 				--timeout-multiplier 4 \
 				--wrap "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-fds=no"
 		else fail_setup valgrind; fi

@@ -197,6 +197,7 @@ int vmm_sock_send(struct vmm *v, const void *buf, size_t len, const int *fds,
 		char buf[CMSG_SPACE(16 * sizeof(int))];
 		struct cmsghdr a;
 	} c;
+	memset(&c, 0, sizeof(c)); /* no uninitialised cmsg padding on the wire */
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	if (nfds > 16)
 		return -1;

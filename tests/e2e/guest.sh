@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+#
+# The guest side of the end-to-end suite: runs inside a VM that has the
+# virtio-accel device and the driver loaded (tests/e2e/run.sh boots it with
+# vm/run-uml.sh or vm/run-qemu.sh). POSIX sh: QEMU guests have busybox only.
+#
+# Usage: guest.sh BUILD EXPECTED [CHECK]...
+#   BUILD     meson build directory (as seen in the guest)
+#   EXPECTED  directory of example cases prepared on the host by run.sh:
+#             NAME.cmd (the command line, one word per line), NAME.hint
+#             (VACCEL_VIRTIO_SESSION_HINT), NAME.status, NAME.out (result
+#             lines of the host run with the local plugin)
+#   CHECK     plugin examples stress kill big hostile (default: all)
+# Environment: E2E_PLUGIN (default: BUILD/plugins/virtio/libvaccel-virtio.so;
+# the loopback variant lets the script run on a host), E2E_BIG_MB (default
+# 1024), E2E_KILLS (default 100),
+# E2E_STRESS ("PROCS THREADS ITERS", default "8 4 30"), DRIVER_TESTS (the
+# driver's test programs, for "hostile").
+# Prints one "E2E-RESULT <check> PASS|FAIL <seconds>s" line per check and
+# exits with the number of failed checks.
+set -u
+
+BUILD=${1:?usage: guest.sh BUILD EXPECTED [CHECK]...}
+EXPECTED=${2:?usage: guest.sh BUILD EXPECTED [CHECK]...}
+shift 2
+CHECKS=${*:-plugin examples stress kill big hostile}
+TMP=$(mktemp -d) || exit 125
+PLUGIN=${E2E_PLUGIN:-$BUILD/plugins/virtio/libvaccel-virtio.so}
+LIB=$BUILD/examples/libmytestlib.so
+export VACCEL_PLUGINS="$PLUGIN"
+unset VACCEL_BACKENDS
+failed=0
+
+# result lines: no log lines, timing summaries, [prof] lines
+results() {
+	grep -Ev -e '^[0-9]{4}\.[0-9]{2}\.[0-9]{2}-[0-9:.]+ - <' \
+		-e '^vhost-user-accel: ' \
+		-e '^[A-Za-z0-9_]+: [0-9]+ iteration\(s\), total ' \
+		-e '\[prof\]' || true
+}
+
+report() { # check, status, start time
+	t=$(($(date +%s) - $3))
+	if [ "$2" = 0 ]; then
+		echo "E2E-RESULT $1 PASS ${t}s"
+	else
+		echo "E2E-RESULT $1 FAIL ${t}s"
+		failed=$((failed + 1))
+	fi
+}
+
+check_plugin() {
+	"$BUILD/tests/virtio-plugin/test_virtio_plugin" remote "$PLUGIN"
+}
+
+check_examples() {
+	bad=0
+	n=0
+	for cmd in "$EXPECTED"/*.cmd; do
+		[ -f "$cmd" ] || continue
+		name=$(basename "$cmd" .cmd)
+		n=$((n + 1))
+		hint=$(cat "$EXPECTED/$name.hint")
+		want=$(cat "$EXPECTED/$name.status")
+		# one word per line: no word splitting surprises
+		set --
+		while IFS= read -r w; do set -- "$@" "$w"; done <"$cmd"
+		VACCEL_VIRTIO_SESSION_HINT=$hint "$@" >"$TMP/$name.raw" 2>&1
+		rc=$?
+		results <"$TMP/$name.raw" >"$TMP/$name.out"
+		if [ "$rc" != "$want" ] ||
+			! cmp -s "$TMP/$name.out" "$EXPECTED/$name.out"; then
+			echo "example $name: FAIL (exit status $rc, host $want)"
+			diff "$EXPECTED/$name.out" "$TMP/$name.out" || true
+			cat "$TMP/$name.raw"
+			bad=$((bad + 1))
+		else
+			echo "example $name: same results as on the host"
+		fi
+	done
+	[ "$n" -gt 0 ] || {
+		echo "no example cases in $EXPECTED"
+		return 1
+	}
+	echo "examples: $((n - bad)) of $n the same as on the host"
+	[ "$bad" = 0 ]
+}
+
+check_stress() {
+	# shellcheck disable=SC2086 # "PROCS THREADS ITERS" on purpose
+	"$BUILD/tests/virtio-plugin/e2e_stress" ${E2E_STRESS:-8 4 30} "$LIB"
+}
+
+check_kill() {
+	"$BUILD/tests/virtio-plugin/e2e_kill" "${E2E_KILLS:-100}"
+}
+
+check_big() {
+	"$BUILD/tests/virtio-plugin/e2e_big" "${E2E_BIG_MB:-1024}"
+}
+
+check_hostile() {
+	t=${DRIVER_TESTS:-}
+	if [ -z "$t" ] || [ ! -x "$t/va_smoke" ]; then
+		echo "hostile: no driver test programs (DRIVER_TESTS)"
+		return 1
+	fi
+	# bad pointers, huge counts, overflowing lengths, other files' ids,
+	# unknown ioctls: the driver's own program, then the plugin still
+	# works
+	"$t/va_smoke" --quick &&
+		"$BUILD/tests/virtio-plugin/e2e_stress" 1 2 5 "$LIB"
+}
+
+echo "E2E-BEGIN checks: $CHECKS"
+for c in $CHECKS; do
+	echo "=== e2e check: $c"
+	t0=$(date +%s)
+	case "$c" in
+	plugin) check_plugin ;;
+	examples) check_examples ;;
+	stress) check_stress ;;
+	kill) check_kill ;;
+	big) check_big ;;
+	hostile) check_hostile ;;
+	*)
+		echo "unknown check $c"
+		false
+		;;
+	esac
+	report "$c" $? "$t0"
+done
+rm -rf "$TMP"
+echo "E2E-END failed=$failed"
+exit "$failed"

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# The end-to-end suite: the virtio plugin, the guest driver and the host
+# daemon together, in User-Mode Linux and in QEMU (x86-64, TCG), with the
+# driver built with zero-copy (ZC=1) and without (ZC=0).
+#
+# Usage: tests/e2e/run.sh [options]
+#   --build DIR      meson build directory (default: $BUILD or build)
+#   --vm LIST        uml, qemu or "uml qemu" (default)
+#   --zc LIST        driver builds to test: "1 0" (default), "1" or "0"
+#   --checks LIST    guest checks (default: "plugin examples stress kill
+#                    big hostile"; see tests/e2e/guest.sh)
+#   --quick          smaller sizes and counts (256 MiB args, 30 kills,
+#                    4 x 2 stress)
+#   --timeout SECS   per guest boot (default 1500 for UML, 3000 for QEMU)
+#   -h, --help
+# Builds what is missing first: the meson build, the UML kernel and QEMU
+# (vm/*.sh, first time only), the driver for each kernel and ZC mode (in
+# $BUILD/e2e/driver-*), the driver's test programs. Then, for each VM and
+# ZC mode, boots a guest that runs tests/e2e/guest.sh, checks that the host
+# daemon released no session or resource that the guest left behind, and
+# prints a summary. Exit status: 0 when every run passed, 1 otherwise,
+# 2 for usage errors. Needs root (module builds, vm scripts).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+VMS="uml qemu"
+ZCS="1 0"
+CHECKS="plugin examples stress kill big hostile"
+QUICK=0
+TIMEOUT=""
+
+usage() { sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) BUILD=$2; shift ;;
+	--vm) VMS=$2; shift ;;
+	--zc) ZCS=$2; shift ;;
+	--checks) CHECKS=$2; shift ;;
+	--quick) QUICK=1 ;;
+	--timeout) TIMEOUT=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+cd "$REPO"
+case "$BUILD" in /*) ;; *) BUILD=$REPO/$BUILD ;; esac
+export BUILD
+E2E=$BUILD/e2e
+LOGS=$E2E/logs
+mkdir -p "$E2E" "$LOGS"
+T_START=$(date +%s)
+msg() { echo "[e2e $(($(date +%s) - T_START))s] $*"; }
+die() { msg "ERROR: $*"; exit 1; }
+
+# ---- 1. user space ----------------------------------------------------------
+if [ ! -f "$BUILD/build.ninja" ]; then
+	msg "configuring $BUILD"
+	meson setup "$BUILD" >"$E2E/meson-setup.log" 2>&1 ||
+		{ tail -30 "$E2E/meson-setup.log"; die "meson setup failed"; }
+fi
+msg "building $BUILD"
+ninja -C "$BUILD" >"$E2E/ninja.log" 2>&1 ||
+	{ tail -30 "$E2E/ninja.log"; die "build failed"; }
+for f in host/vhost-user-accel plugins/virtio/libvaccel-virtio.so \
+	tests/virtio-plugin/test_virtio_plugin tests/virtio-plugin/e2e_stress \
+	examples/noop; do
+	[ -e "$BUILD/$f" ] || die "missing $BUILD/$f"
+done
+DRIVER_TESTS=$REPO/driver/tests/build
+if [[ " $CHECKS " == *" hostile "* ]]; then
+	msg "building the driver's test programs"
+	make -C driver/tests >"$E2E/driver-tests.log" 2>&1 ||
+		{ tail -20 "$E2E/driver-tests.log"; die "driver/tests build failed"; }
+fi
+
+# host plugins of the daemon, in the order the guest's hints assume
+NOOP=$BUILD/plugins/noop/libvaccel-noop.so
+EXEC=$BUILD/plugins/exec/libvaccel-exec.so
+BLAS=$BUILD/plugins/blas/libvaccel-blas.so
+HOST_PLUGINS=$NOOP
+[ ! -f "$BLAS" ] || HOST_PLUGINS=$HOST_PLUGINS:$BLAS
+HOST_PLUGINS=$HOST_PLUGINS:$EXEC
+
+# ---- 2. expected example results, from the host with local plugins ---------
+EXP=$E2E/expected
+rm -rf "$EXP"
+mkdir -p "$EXP"
+results() {
+	grep -Ev -e '^[0-9]{4}\.[0-9]{2}\.[0-9]{2}-[0-9:.]+ - <' \
+		-e '^vhost-user-accel: ' \
+		-e '^[A-Za-z0-9_]+: [0-9]+ iteration\(s\), total ' \
+		-e '\[prof\]' || true
+}
+# case NAME PLUGIN(noop|exec|blas) EXAMPLE ARGS...
+add_case() {
+	local name=$1 pl=$2 ex=$3 so hint rc
+	shift 3
+	case "$pl" in
+	noop) so=$NOOP hint=0x100 ;;
+	blas) so=$BLAS hint=0x1 ;;
+	exec) so=$EXEC hint=0x80 ;;
+	esac
+	[ -f "$so" ] || return 0
+	printf '%s\n' "$BUILD/examples/$ex" "$@" >"$EXP/$name.cmd"
+	echo "$hint" >"$EXP/$name.hint"
+	set +e
+	VACCEL_PLUGINS=$so "$BUILD/examples/$ex" "$@" >"$EXP/$name.raw" 2>&1
+	rc=$?
+	set -e
+	echo "$rc" >"$EXP/$name.status"
+	results <"$EXP/$name.raw" >"$EXP/$name.out"
+	rm -f "$EXP/$name.raw"
+}
+LIB=$BUILD/examples/libmytestlib.so
+for ex in noop noop_genop; do
+	for pl in noop exec blas; do add_case "$ex-$pl" "$pl" "$ex" 3; done
+done
+for ex in exec exec_genop; do
+	add_case "$ex-exec" exec "$ex" 3 "$LIB" 21
+	add_case "$ex-exec-neg" exec "$ex" 1 "$LIB" -7
+	add_case "$ex-noop" noop "$ex" 2 "$LIB" 21
+	add_case "$ex-blas" blas "$ex" 1 "$LIB"
+	add_case "$ex-missing-lib" exec "$ex" 1 /nonexistent/libnothing.so
+done
+for mode in file buffer copy; do
+	add_case "exec_with_resource-exec-$mode" exec exec_with_resource 3 "$LIB" 21 "$mode"
+	add_case "exec_with_resource-noop-$mode" noop exec_with_resource 2 "$LIB" 21 "$mode"
+done
+for ex in sgemm sgemm_genop; do
+	add_case "$ex-noop" noop "$ex" 2
+	add_case "$ex-blas" blas "$ex" 2
+	add_case "$ex-blas-rect" blas "$ex" 1 100 37 64
+	add_case "$ex-exec" exec "$ex" 1
+done
+for ex in classify classify_genop; do
+	add_case "$ex-noop" noop "$ex" 3
+	add_case "$ex-exec" exec "$ex" 1
+done
+msg "$(find "$EXP" -name '*.cmd' | wc -l) example cases recorded on the host"
+
+# ---- 3. kernels and drivers -------------------------------------------------
+build_driver() { # tag kdir zc -> path of the .ko
+	local tag=$1 kdir=$2 zc=$3 dir=$E2E/driver-$1-zc$3
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$REPO"/driver/*.c "$REPO"/driver/*.h "$REPO"/driver/Kbuild \
+		"$REPO"/driver/Makefile "$dir"/
+	make -C "$dir" KDIR="$kdir" ZC="$zc" VA_UAPI="$REPO/include/uapi" \
+		>"$dir/build.log" 2>&1 ||
+		{ tail -30 "$dir/build.log" >&2; return 1; }
+	echo "$dir/virtio_accel.ko"
+}
+
+declare -A KO
+for vm in $VMS; do
+	case "$vm" in
+	uml)
+		msg "UML kernel (built on first use)"
+		kdir=$(vm/uml-kernel.sh --print 2>"$E2E/uml-kernel.log") ||
+			{ tail -30 "$E2E/uml-kernel.log"; die "UML kernel"; }
+		;;
+	qemu)
+		msg "QEMU and Debian kernel (built on first use)"
+		vm/qemu.sh >"$E2E/qemu-build.log" 2>&1 ||
+			{ tail -30 "$E2E/qemu-build.log"; die "QEMU build"; }
+		vm/debian-kernel.sh >"$E2E/debian-kernel.log" 2>&1 ||
+			{ tail -30 "$E2E/debian-kernel.log"; die "Debian kernel"; }
+		eval "$(vm/kernel-headers.sh 2>"$E2E/kernel-headers.log")" ||
+			{ tail -30 "$E2E/kernel-headers.log"; die "kernel headers"; }
+		kdir=${KDIR_6_1:?vm/kernel-headers.sh did not set KDIR_6_1}
+		;;
+	*) die "unknown VM '$vm'" ;;
+	esac
+	for zc in $ZCS; do
+		msg "driver for $vm, ZC=$zc"
+		KO[$vm-$zc]=$(build_driver "$vm" "$kdir" "$zc") ||
+			die "driver build for $vm ZC=$zc failed"
+	done
+done
+
+# ---- 4. the guests ------------------------------------------------------------
+if [ "$QUICK" = 1 ]; then
+	BIG=256 KILLS=30 STRESS="4 2 10" MEM=1536M
+else
+	BIG=1024 KILLS=100 STRESS="8 4 30" MEM=3G
+fi
+declare -A RESULT
+for vm in $VMS; do
+	for zc in $ZCS; do
+		tag=$vm-zc$zc
+		log=$LOGS/$tag.log
+		to=${TIMEOUT:-$([ "$vm" = uml ] && echo 1500 || echo 3000)}
+		args=(--module "${KO[$vm-$zc]}" --rmmod --plugins "$HOST_PLUGINS"
+			--daemon-args "-v" --mem "$MEM" --timeout "$to" --log "$log" -q
+			--env "VIRTIO_E2E_HOST_PLUGINS=$HOST_PLUGINS"
+			--env "E2E_BIG_MB=$BIG" --env "E2E_KILLS=$KILLS"
+			--env "E2E_STRESS=$STRESS" --env "DRIVER_TESTS=$DRIVER_TESTS"
+			--env "VACCEL_TEST_BUILDDIR=$BUILD")
+		if [ "$vm" = uml ]; then
+			args+=(--kmemleak)
+		else
+			for p in "$BUILD/plugins/virtio/libvaccel-virtio.so" \
+				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
+				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP"; do
+				args+=(--copy "$p")
+			done
+			[ ! -d "$DRIVER_TESTS" ] || args+=(--copy "$DRIVER_TESTS")
+		fi
+		msg "booting $tag (timeout ${to}s; console log $log)"
+		set +e
+		# shellcheck disable=SC2086 # the checks are words on purpose
+		"vm/run-$vm.sh" "${args[@]}" -- sh "$REPO/tests/e2e/guest.sh" \
+			"$BUILD" "$EXP" $CHECKS >"$LOGS/$tag.run.log" 2>&1
+		rc=$?
+		set -e
+		grep -h '^E2E-RESULT\|^example .*FAIL\|FAIL' "$log" 2>/dev/null |
+			sed "s/^/  [$tag] /" | head -50 || true
+		# nothing the guest created may outlive it on the host
+		dlog=${log%.log}.daemon.log
+		leak=$(grep -o 'released [0-9]* sessions, [0-9]* resources' "$dlog" 2>/dev/null |
+			grep -v 'released 0 sessions, 0 resources' || true)
+		if [ -n "$leak" ]; then
+			msg "[$tag] the daemon released objects the guest left behind: $leak"
+			[ "$rc" != 0 ] || rc=1
+		elif ! grep -q 'released 0 sessions, 0 resources' "$dlog" 2>/dev/null; then
+			msg "[$tag] no disconnect record in the daemon log $dlog"
+			[ "$rc" != 0 ] || rc=1
+		fi
+		case "$rc" in
+		0) RESULT[$tag]="PASS" ;;
+		3) RESULT[$tag]="FAIL (kernel reports in the guest log)" ;;
+		124) RESULT[$tag]="FAIL (timeout)" ;;
+		125) RESULT[$tag]="FAIL (harness error, see $LOGS/$tag.run.log)" ;;
+		*) RESULT[$tag]="FAIL (exit status $rc)" ;;
+		esac
+		msg "[$tag] ${RESULT[$tag]}"
+	done
+done
+
+# ---- 5. summary ---------------------------------------------------------------
+echo
+echo "== e2e summary ($(($(date +%s) - T_START))s) =="
+fails=0
+for vm in $VMS; do
+	for zc in $ZCS; do
+		tag=$vm-zc$zc
+		printf '  %-10s %s\n' "$tag" "${RESULT[$tag]}"
+		[ "${RESULT[$tag]}" = PASS ] || fails=$((fails + 1))
+	done
+done
+echo "logs: $LOGS"
+[ "$fails" = 0 ]
