@@ -8,8 +8,10 @@
  * and holds no data; allocate also callocs owned data; set_data borrows;
  * take_data hands the data (and the duty to free it if it was owned) to the
  * caller. Release frees the dims and owned data.
+ *
+ * The checks and logic shared with TFLite and Torch live in model_common.c.
  */
-#include "../internal.h"
+#include "model_common.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,14 @@ static struct vaccel_prof_region tf_model_unload_stats =
 static struct vaccel_prof_region tf_model_run_stats =
 	VACCEL_PROF_REGION_INIT("vaccel_tf_model_run");
 
+static const struct model_op tf_model_load_op = {
+	"tf_model_load", VACCEL_OP_TF_MODEL_LOAD, &tf_model_load_stats, false};
+static const struct model_op tf_model_unload_op = {
+	"tf_model_unload", VACCEL_OP_TF_MODEL_UNLOAD, &tf_model_unload_stats,
+	false};
+static const struct model_op tf_model_run_op = {
+	"tf_model_run", VACCEL_OP_TF_MODEL_RUN, &tf_model_run_stats, true};
+
 __attribute__((destructor)) static void tf_prof_fini(void)
 {
 	struct vaccel_prof_region *regions[] = {
@@ -45,10 +55,7 @@ __attribute__((destructor)) static void tf_prof_fini(void)
 		&tf_model_run_stats,
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(regions); i++) {
-		vaccel_prof_region_print(regions[i]);
-		vaccel_prof_region_release(regions[i]);
-	}
+	model_prof_fini(regions, ARRAY_SIZE(regions));
 }
 
 /*
@@ -58,16 +65,9 @@ __attribute__((destructor)) static void tf_prof_fini(void)
 VACCEL_API int vaccel_tf_buffer_init(struct vaccel_tf_buffer *buffer,
 				     void *data, size_t size)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_tf_buffer_init: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
-	if (!data && size) {
-		vaccel_error("vaccel_tf_buffer_init: data is NULL but size is "
-			     "%zu",
-			     size);
-		return VACCEL_EINVAL;
-	}
+	int ret = model_buffer_init_check(__func__, buffer, data, size);
+	if (ret)
+		return ret;
 
 	buffer->data = data;
 	buffer->size = size;
@@ -77,16 +77,12 @@ VACCEL_API int vaccel_tf_buffer_init(struct vaccel_tf_buffer *buffer,
 VACCEL_API int vaccel_tf_buffer_new(struct vaccel_tf_buffer **buffer,
 				    void *data, size_t size)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_tf_buffer_new: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!buffer)
+		return model_arg_null(__func__, "buffer");
 
-	struct vaccel_tf_buffer *b = calloc(1, sizeof(*b));
-	if (!b) {
-		vaccel_error("vaccel_tf_buffer_new: out of memory");
+	struct vaccel_tf_buffer *b = model_zalloc(__func__, sizeof(*b));
+	if (!b)
 		return VACCEL_ENOMEM;
-	}
 
 	int ret = vaccel_tf_buffer_init(b, data, size);
 	if (ret) {
@@ -100,10 +96,8 @@ VACCEL_API int vaccel_tf_buffer_new(struct vaccel_tf_buffer **buffer,
 
 VACCEL_API int vaccel_tf_buffer_release(struct vaccel_tf_buffer *buffer)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_tf_buffer_release: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!buffer)
+		return model_arg_null(__func__, "buffer");
 
 	free(buffer->data);
 	buffer->data = NULL;
@@ -113,10 +107,8 @@ VACCEL_API int vaccel_tf_buffer_release(struct vaccel_tf_buffer *buffer)
 
 VACCEL_API int vaccel_tf_buffer_delete(struct vaccel_tf_buffer *buffer)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_tf_buffer_delete: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!buffer)
+		return model_arg_null(__func__, "buffer");
 
 	vaccel_tf_buffer_release(buffer);
 	free(buffer);
@@ -126,13 +118,9 @@ VACCEL_API int vaccel_tf_buffer_delete(struct vaccel_tf_buffer *buffer)
 VACCEL_API int vaccel_tf_buffer_take_data(struct vaccel_tf_buffer *buffer,
 					  void **data, size_t *size)
 {
-	if (!buffer || !data || !size) {
-		vaccel_error("vaccel_tf_buffer_take_data: %s is NULL",
-			     !buffer ? "buffer"
-			     : !data ? "data"
-				     : "size");
-		return VACCEL_EINVAL;
-	}
+	int ret = model_take_data_check(__func__, "buffer", buffer, data, size);
+	if (ret)
+		return ret;
 
 	*data = buffer->data;
 	*size = buffer->size;
@@ -148,11 +136,8 @@ VACCEL_API int vaccel_tf_buffer_take_data(struct vaccel_tf_buffer *buffer,
 VACCEL_API int vaccel_tf_node_init(struct vaccel_tf_node *node,
 				   const char *name, int id)
 {
-	if (!node || !name) {
-		vaccel_error("vaccel_tf_node_init: %s is NULL",
-			     !node ? "node" : "name");
-		return VACCEL_EINVAL;
-	}
+	if (!node || !name)
+		return model_arg_null(__func__, !node ? "node" : "name");
 
 	char *n = strdup(name);
 	if (!n) {
@@ -168,16 +153,12 @@ VACCEL_API int vaccel_tf_node_init(struct vaccel_tf_node *node,
 VACCEL_API int vaccel_tf_node_new(struct vaccel_tf_node **node,
 				  const char *name, int id)
 {
-	if (!node) {
-		vaccel_error("vaccel_tf_node_new: node is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!node)
+		return model_arg_null(__func__, "node");
 
-	struct vaccel_tf_node *n = calloc(1, sizeof(*n));
-	if (!n) {
-		vaccel_error("vaccel_tf_node_new: out of memory");
+	struct vaccel_tf_node *n = model_zalloc(__func__, sizeof(*n));
+	if (!n)
 		return VACCEL_ENOMEM;
-	}
 
 	int ret = vaccel_tf_node_init(n, name, id);
 	if (ret) {
@@ -191,10 +172,8 @@ VACCEL_API int vaccel_tf_node_new(struct vaccel_tf_node **node,
 
 VACCEL_API int vaccel_tf_node_release(struct vaccel_tf_node *node)
 {
-	if (!node) {
-		vaccel_error("vaccel_tf_node_release: node is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!node)
+		return model_arg_null(__func__, "node");
 
 	free(node->name);
 	node->name = NULL;
@@ -204,10 +183,8 @@ VACCEL_API int vaccel_tf_node_release(struct vaccel_tf_node *node)
 
 VACCEL_API int vaccel_tf_node_delete(struct vaccel_tf_node *node)
 {
-	if (!node) {
-		vaccel_error("vaccel_tf_node_delete: node is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!node)
+		return model_arg_null(__func__, "node");
 
 	vaccel_tf_node_release(node);
 	free(node);
@@ -222,30 +199,13 @@ VACCEL_API int vaccel_tf_tensor_init(struct vaccel_tf_tensor *tensor,
 				     int nr_dims, const int64_t *dims,
 				     enum vaccel_tf_data_type type)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_tf_tensor_init: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
-	if (nr_dims < 1) {
-		vaccel_error("vaccel_tf_tensor_init: nr_dims must be >= 1 "
-			     "(got %d)",
-			     nr_dims);
-		return VACCEL_EINVAL;
-	}
+	void *d;
+	int ret = model_tensor_dims_new(__func__, tensor, nr_dims, dims,
+					sizeof(*dims), MODEL_DIMS_NO_LIMIT, &d);
+	if (ret)
+		return ret;
 
-	/* calloc checks nr_dims * sizeof(int64_t) for overflow */
-	int64_t *d = calloc((size_t)nr_dims, sizeof(*d));
-	if (!d) {
-		vaccel_error("vaccel_tf_tensor_init: out of memory for %d dims",
-			     nr_dims);
-		return VACCEL_ENOMEM;
-	}
-	if (dims)
-		memcpy(d, dims, (size_t)nr_dims * sizeof(*d));
-
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
+	model_tensor_clear_data(&tensor->data, &tensor->size, &tensor->owned);
 	tensor->nr_dims = nr_dims;
 	tensor->dims = d;
 	tensor->data_type = type;
@@ -256,16 +216,12 @@ VACCEL_API int vaccel_tf_tensor_new(struct vaccel_tf_tensor **tensor,
 				    int nr_dims, const int64_t *dims,
 				    enum vaccel_tf_data_type type)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_tf_tensor_new: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
-	struct vaccel_tf_tensor *t = calloc(1, sizeof(*t));
-	if (!t) {
-		vaccel_error("vaccel_tf_tensor_new: out of memory");
+	struct vaccel_tf_tensor *t = model_zalloc(__func__, sizeof(*t));
+	if (!t)
 		return VACCEL_ENOMEM;
-	}
 
 	int ret = vaccel_tf_tensor_init(t, nr_dims, dims, type);
 	if (ret) {
@@ -284,26 +240,18 @@ VACCEL_API int vaccel_tf_tensor_allocate(struct vaccel_tf_tensor **tensor,
 {
 	struct vaccel_tf_tensor *t;
 
-	if (!tensor) {
-		vaccel_error("vaccel_tf_tensor_allocate: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
 	int ret = vaccel_tf_tensor_new(&t, nr_dims, dims, type);
 	if (ret)
 		return ret;
 
-	if (total_size) {
-		t->data = calloc(1, total_size);
-		if (!t->data) {
-			vaccel_error("vaccel_tf_tensor_allocate: out of memory "
-				     "for %zu bytes",
-				     total_size);
-			vaccel_tf_tensor_delete(t);
-			return VACCEL_ENOMEM;
-		}
-		t->size = total_size;
-		t->owned = true;
+	ret = model_tensor_alloc_data(__func__, &t->data, &t->size, &t->owned,
+				      total_size);
+	if (ret) {
+		vaccel_tf_tensor_delete(t);
+		return ret;
 	}
 
 	*tensor = t;
@@ -312,17 +260,11 @@ VACCEL_API int vaccel_tf_tensor_allocate(struct vaccel_tf_tensor **tensor,
 
 VACCEL_API int vaccel_tf_tensor_release(struct vaccel_tf_tensor *tensor)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_tf_tensor_release: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
-	if (tensor->owned)
-		free(tensor->data);
-	free(tensor->dims);
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
+	model_tensor_free(&tensor->data, &tensor->size, &tensor->owned,
+			  tensor->dims);
 	tensor->nr_dims = 0;
 	tensor->dims = NULL;
 	return VACCEL_OK;
@@ -330,10 +272,8 @@ VACCEL_API int vaccel_tf_tensor_release(struct vaccel_tf_tensor *tensor)
 
 VACCEL_API int vaccel_tf_tensor_delete(struct vaccel_tf_tensor *tensor)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_tf_tensor_delete: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
 	vaccel_tf_tensor_release(tensor);
 	free(tensor);
@@ -343,50 +283,23 @@ VACCEL_API int vaccel_tf_tensor_delete(struct vaccel_tf_tensor *tensor)
 VACCEL_API int vaccel_tf_tensor_set_data(struct vaccel_tf_tensor *tensor,
 					 void *data, size_t size)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_tf_tensor_set_data: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
-	if (!data && size) {
-		vaccel_error("vaccel_tf_tensor_set_data: data is NULL but size "
-			     "is %zu",
-			     size);
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
-	/*
-	 * Data the tensor owns is freed (it would leak otherwise); setting the
-	 * very pointer it owns keeps it owned.
-	 */
-	if (tensor->owned && tensor->data == data) {
-		tensor->size = size;
-		return VACCEL_OK;
-	}
-	if (tensor->owned)
-		free(tensor->data);
-
-	tensor->data = data;
-	tensor->size = size;
-	tensor->owned = false;
-	return VACCEL_OK;
+	return model_tensor_set_data(__func__, &tensor->data, &tensor->size,
+				     &tensor->owned, data, size);
 }
 
 VACCEL_API int vaccel_tf_tensor_take_data(struct vaccel_tf_tensor *tensor,
 					  void **data, size_t *size)
 {
-	if (!tensor || !data || !size) {
-		vaccel_error("vaccel_tf_tensor_take_data: %s is NULL",
-			     !tensor ? "tensor"
-			     : !data ? "data"
-				     : "size");
-		return VACCEL_EINVAL;
-	}
+	int ret = model_take_data_check(__func__, "tensor", tensor, data, size);
+	if (ret)
+		return ret;
 
 	*data = tensor->data;
 	*size = tensor->size;
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
+	model_tensor_clear_data(&tensor->data, &tensor->size, &tensor->owned);
 	return VACCEL_OK;
 }
 
@@ -397,11 +310,8 @@ VACCEL_API int vaccel_tf_tensor_take_data(struct vaccel_tf_tensor *tensor,
 VACCEL_API int vaccel_tf_status_init(struct vaccel_tf_status *status,
 				     uint8_t code, const char *message)
 {
-	if (!status || !message) {
-		vaccel_error("vaccel_tf_status_init: %s is NULL",
-			     !status ? "status" : "message");
-		return VACCEL_EINVAL;
-	}
+	if (!status || !message)
+		return model_arg_null(__func__, !status ? "status" : "message");
 
 	char *m = strdup(message);
 	if (!m) {
@@ -417,16 +327,12 @@ VACCEL_API int vaccel_tf_status_init(struct vaccel_tf_status *status,
 VACCEL_API int vaccel_tf_status_new(struct vaccel_tf_status **status,
 				    uint8_t code, const char *message)
 {
-	if (!status) {
-		vaccel_error("vaccel_tf_status_new: status is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!status)
+		return model_arg_null(__func__, "status");
 
-	struct vaccel_tf_status *s = calloc(1, sizeof(*s));
-	if (!s) {
-		vaccel_error("vaccel_tf_status_new: out of memory");
+	struct vaccel_tf_status *s = model_zalloc(__func__, sizeof(*s));
+	if (!s)
 		return VACCEL_ENOMEM;
-	}
 
 	int ret = vaccel_tf_status_init(s, code, message);
 	if (ret) {
@@ -440,10 +346,8 @@ VACCEL_API int vaccel_tf_status_new(struct vaccel_tf_status **status,
 
 VACCEL_API int vaccel_tf_status_release(struct vaccel_tf_status *status)
 {
-	if (!status) {
-		vaccel_error("vaccel_tf_status_release: status is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!status)
+		return model_arg_null(__func__, "status");
 
 	free(status->message);
 	status->message = NULL;
@@ -453,10 +357,8 @@ VACCEL_API int vaccel_tf_status_release(struct vaccel_tf_status *status)
 
 VACCEL_API int vaccel_tf_status_delete(struct vaccel_tf_status *status)
 {
-	if (!status) {
-		vaccel_error("vaccel_tf_status_delete: status is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!status)
+		return model_arg_null(__func__, "status");
 
 	vaccel_tf_status_release(status);
 	free(status);
@@ -467,118 +369,41 @@ VACCEL_API int vaccel_tf_status_delete(struct vaccel_tf_status *status)
  * Model operations
  */
 
-/* The model must be a MODEL resource registered with the session. */
-static int check_model(struct vaccel_session *sess,
-		       struct vaccel_resource *model, const char *op)
-{
-	if (model->type != VACCEL_RESOURCE_MODEL) {
-		vaccel_error("session %" PRId64 ": %s: resource %" PRId64
-			     " is %s, not VACCEL_RESOURCE_MODEL",
-			     sess->id, op, model->id,
-			     vaccel_resource_type_to_str(model->type));
-		return VACCEL_EINVAL;
-	}
-	if (!vaccel_session_has_resource(sess, model)) {
-		vaccel_error("session %" PRId64 ": %s: resource %" PRId64
-			     " is not registered with the session",
-			     sess->id, op, model->id);
-		return VACCEL_EPERM;
-	}
-	return VACCEL_OK;
-}
-
 VACCEL_API int vaccel_tf_model_load(struct vaccel_session *sess,
 				    struct vaccel_resource *model,
 				    struct vaccel_tf_status *status)
 {
-	if (!sess || !model) {
-		vaccel_error("vaccel_tf_model_load: %s is NULL",
-			     !sess ? "session" : "model");
-		return VACCEL_EINVAL;
-	}
-
-	vaccel_debug("session %" PRId64 ": tf_model_load model %" PRId64,
-		     sess->id, model->id);
-
-	int ret = check_model(sess, model, "tf_model_load");
+	struct model_op_call call;
+	int ret = model_op_begin(&call, &tf_model_load_op, sess, model, NULL, 0,
+				 NULL, 0);
 	if (ret)
 		return ret;
 
-	const bool prof = vaccel_prof_enabled_flag;
-	if (prof)
-		vaccel_prof_region_start(&tf_model_load_stats);
-
-	tf_model_load_fn fn = (tf_model_load_fn)session_op_func(
-		sess, VACCEL_OP_TF_MODEL_LOAD);
-	if (!fn) {
-		if (prof)
-			vaccel_prof_region_stop(&tf_model_load_stats);
-		return op_unsupported(sess, VACCEL_OP_TF_MODEL_LOAD);
-	}
-
-	ret = fn(sess, model, status);
-
-	if (prof)
-		vaccel_prof_region_stop(&tf_model_load_stats);
-	return ret;
+	tf_model_load_fn fn = (tf_model_load_fn)call.fn;
+	return model_op_end(&call, fn(sess, model, status));
 }
 
 VACCEL_API int vaccel_tf_model_unload(struct vaccel_session *sess,
 				      struct vaccel_resource *model,
 				      struct vaccel_tf_status *status)
 {
-	if (!sess || !model) {
-		vaccel_error("vaccel_tf_model_unload: %s is NULL",
-			     !sess ? "session" : "model");
-		return VACCEL_EINVAL;
-	}
-
-	vaccel_debug("session %" PRId64 ": tf_model_unload model %" PRId64,
-		     sess->id, model->id);
-
-	int ret = check_model(sess, model, "tf_model_unload");
+	struct model_op_call call;
+	int ret = model_op_begin(&call, &tf_model_unload_op, sess, model, NULL,
+				 0, NULL, 0);
 	if (ret)
 		return ret;
 
-	const bool prof = vaccel_prof_enabled_flag;
-	if (prof)
-		vaccel_prof_region_start(&tf_model_unload_stats);
-
-	tf_model_unload_fn fn = (tf_model_unload_fn)session_op_func(
-		sess, VACCEL_OP_TF_MODEL_UNLOAD);
-	if (!fn) {
-		if (prof)
-			vaccel_prof_region_stop(&tf_model_unload_stats);
-		return op_unsupported(sess, VACCEL_OP_TF_MODEL_UNLOAD);
-	}
-
-	ret = fn(sess, model, status);
-
-	if (prof)
-		vaccel_prof_region_stop(&tf_model_unload_stats);
-	return ret;
+	tf_model_unload_fn fn = (tf_model_unload_fn)call.fn;
+	return model_op_end(&call, fn(sess, model, status));
 }
 
-VACCEL_API int
-vaccel_tf_model_run(struct vaccel_session *sess, struct vaccel_resource *model,
-		    const struct vaccel_tf_buffer *run_options,
-		    const struct vaccel_tf_node *in_nodes,
-		    struct vaccel_tf_tensor *const *in_tensors, int nr_inputs,
-		    const struct vaccel_tf_node *out_nodes,
-		    struct vaccel_tf_tensor **out_tensors, int nr_outputs,
-		    struct vaccel_tf_status *status)
+/* TF names every input and output: in_nodes / out_nodes come with them. */
+static int tf_check_io(const struct vaccel_session *sess,
+		       const struct vaccel_tf_node *in_nodes,
+		       struct vaccel_tf_tensor *const *in_tensors,
+		       int nr_inputs, const struct vaccel_tf_node *out_nodes,
+		       struct vaccel_tf_tensor **out_tensors, int nr_outputs)
 {
-	if (!sess || !model) {
-		vaccel_error("vaccel_tf_model_run: %s is NULL",
-			     !sess ? "session" : "model");
-		return VACCEL_EINVAL;
-	}
-	if (nr_inputs < 0 || nr_outputs < 0) {
-		vaccel_error("session %" PRId64 ": tf_model_run: negative "
-			     "count (nr_inputs=%d, nr_outputs=%d)",
-			     sess->id, nr_inputs, nr_outputs);
-		return VACCEL_EINVAL;
-	}
 	if (nr_inputs > 0 && (!in_nodes || !in_tensors)) {
 		vaccel_error("session %" PRId64 ": tf_model_run: %s is NULL "
 			     "with %d inputs",
@@ -593,31 +418,32 @@ vaccel_tf_model_run(struct vaccel_session *sess, struct vaccel_resource *model,
 			     nr_outputs);
 		return VACCEL_EINVAL;
 	}
+	return VACCEL_OK;
+}
 
-	vaccel_debug("session %" PRId64 ": tf_model_run model %" PRId64
-		     " (%d inputs, %d outputs)",
-		     sess->id, model->id, nr_inputs, nr_outputs);
-
-	int ret = check_model(sess, model, "tf_model_run");
+VACCEL_API int
+vaccel_tf_model_run(struct vaccel_session *sess, struct vaccel_resource *model,
+		    const struct vaccel_tf_buffer *run_options,
+		    const struct vaccel_tf_node *in_nodes,
+		    struct vaccel_tf_tensor *const *in_tensors, int nr_inputs,
+		    const struct vaccel_tf_node *out_nodes,
+		    struct vaccel_tf_tensor **out_tensors, int nr_outputs,
+		    struct vaccel_tf_status *status)
+{
+	struct model_op_call call;
+	int ret = model_op_check(&tf_model_run_op, sess, model, nr_inputs,
+				 nr_outputs);
+	if (!ret)
+		ret = tf_check_io(sess, in_nodes, in_tensors, nr_inputs,
+				  out_nodes, out_tensors, nr_outputs);
+	if (!ret)
+		ret = model_op_start(&call, &tf_model_run_op, sess, model,
+				     nr_inputs, nr_outputs);
 	if (ret)
 		return ret;
 
-	const bool prof = vaccel_prof_enabled_flag;
-	if (prof)
-		vaccel_prof_region_start(&tf_model_run_stats);
-
-	tf_model_run_fn fn =
-		(tf_model_run_fn)session_op_func(sess, VACCEL_OP_TF_MODEL_RUN);
-	if (!fn) {
-		if (prof)
-			vaccel_prof_region_stop(&tf_model_run_stats);
-		return op_unsupported(sess, VACCEL_OP_TF_MODEL_RUN);
-	}
-
-	ret = fn(sess, model, run_options, in_nodes, in_tensors, nr_inputs,
-		 out_nodes, out_tensors, nr_outputs, status);
-
-	if (prof)
-		vaccel_prof_region_stop(&tf_model_run_stats);
-	return ret;
+	tf_model_run_fn fn = (tf_model_run_fn)call.fn;
+	return model_op_end(&call, fn(sess, model, run_options, in_nodes,
+				      in_tensors, nr_inputs, out_nodes,
+				      out_tensors, nr_outputs, status));
 }

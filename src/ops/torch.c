@@ -8,11 +8,12 @@
  * and holds no data; allocate also callocs owned data; set_data borrows;
  * take_data hands the data (and the duty to free it if it was owned) to the
  * caller. Release frees the dims and owned data.
+ *
+ * The checks and logic shared with TF and TFLite live in model_common.c.
  */
-#include "../internal.h"
+#include "model_common.h"
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 typedef int (*torch_model_load_fn)(struct vaccel_session *sess,
 				   struct vaccel_resource *model);
@@ -36,6 +37,13 @@ static struct vaccel_prof_region torch_model_run_op_stats =
 static struct vaccel_prof_region torch_sgemm_op_stats =
 	VACCEL_PROF_REGION_INIT("vaccel_sgemm_op");
 
+static const struct model_op torch_model_load_op = {
+	"torch_model_load", VACCEL_OP_TORCH_MODEL_LOAD,
+	&torch_model_load_op_stats, false};
+static const struct model_op torch_model_run_op = {
+	"torch_model_run", VACCEL_OP_TORCH_MODEL_RUN, &torch_model_run_op_stats,
+	true};
+
 __attribute__((destructor)) static void torch_prof_fini(void)
 {
 	struct vaccel_prof_region *regions[] = {
@@ -44,10 +52,7 @@ __attribute__((destructor)) static void torch_prof_fini(void)
 		&torch_sgemm_op_stats,
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(regions); i++) {
-		vaccel_prof_region_print(regions[i]);
-		vaccel_prof_region_release(regions[i]);
-	}
+	model_prof_fini(regions, ARRAY_SIZE(regions));
 }
 
 /*
@@ -57,17 +62,9 @@ __attribute__((destructor)) static void torch_prof_fini(void)
 VACCEL_API int vaccel_torch_buffer_init(struct vaccel_torch_buffer *buffer,
 					char *data, size_t size)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_torch_buffer_init: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
-	if (!data && size) {
-		vaccel_error(
-			"vaccel_torch_buffer_init: data is NULL but size is "
-			"%zu",
-			size);
-		return VACCEL_EINVAL;
-	}
+	int ret = model_buffer_init_check(__func__, buffer, data, size);
+	if (ret)
+		return ret;
 
 	buffer->data = data;
 	buffer->size = size;
@@ -77,16 +74,12 @@ VACCEL_API int vaccel_torch_buffer_init(struct vaccel_torch_buffer *buffer,
 VACCEL_API int vaccel_torch_buffer_new(struct vaccel_torch_buffer **buffer,
 				       char *data, size_t size)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_torch_buffer_new: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!buffer)
+		return model_arg_null(__func__, "buffer");
 
-	struct vaccel_torch_buffer *b = calloc(1, sizeof(*b));
-	if (!b) {
-		vaccel_error("vaccel_torch_buffer_new: out of memory");
+	struct vaccel_torch_buffer *b = model_zalloc(__func__, sizeof(*b));
+	if (!b)
 		return VACCEL_ENOMEM;
-	}
 
 	int ret = vaccel_torch_buffer_init(b, data, size);
 	if (ret) {
@@ -100,10 +93,8 @@ VACCEL_API int vaccel_torch_buffer_new(struct vaccel_torch_buffer **buffer,
 
 VACCEL_API int vaccel_torch_buffer_release(struct vaccel_torch_buffer *buffer)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_torch_buffer_release: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!buffer)
+		return model_arg_null(__func__, "buffer");
 
 	free(buffer->data);
 	buffer->data = NULL;
@@ -113,10 +104,8 @@ VACCEL_API int vaccel_torch_buffer_release(struct vaccel_torch_buffer *buffer)
 
 VACCEL_API int vaccel_torch_buffer_delete(struct vaccel_torch_buffer *buffer)
 {
-	if (!buffer) {
-		vaccel_error("vaccel_torch_buffer_delete: buffer is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!buffer)
+		return model_arg_null(__func__, "buffer");
 
 	vaccel_torch_buffer_release(buffer);
 	free(buffer);
@@ -126,13 +115,9 @@ VACCEL_API int vaccel_torch_buffer_delete(struct vaccel_torch_buffer *buffer)
 VACCEL_API int vaccel_torch_buffer_take_data(struct vaccel_torch_buffer *buffer,
 					     void **data, size_t *size)
 {
-	if (!buffer || !data || !size) {
-		vaccel_error("vaccel_torch_buffer_take_data: %s is NULL",
-			     !buffer ? "buffer"
-			     : !data ? "data"
-				     : "size");
-		return VACCEL_EINVAL;
-	}
+	int ret = model_take_data_check(__func__, "buffer", buffer, data, size);
+	if (ret)
+		return ret;
 
 	*data = buffer->data;
 	*size = buffer->size;
@@ -149,36 +134,16 @@ VACCEL_API int vaccel_torch_tensor_init(struct vaccel_torch_tensor *tensor,
 					int64_t nr_dims, const int64_t *dims,
 					enum vaccel_torch_data_type type)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_torch_tensor_init: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
-	if (nr_dims < 1) {
-		vaccel_error("vaccel_torch_tensor_init: nr_dims must be >= 1 "
-			     "(got %" PRId64 ")",
-			     nr_dims);
-		return VACCEL_EINVAL;
-	}
-	if ((uint64_t)nr_dims > SIZE_MAX / sizeof(int64_t)) {
-		vaccel_error("vaccel_torch_tensor_init: nr_dims %" PRId64
-			     " is too large",
-			     nr_dims);
-		return VACCEL_EINVAL;
-	}
+	/* A 64-bit count may not fit a size_t allocation: reject it (EINVAL).
+	 */
+	void *d;
+	int ret = model_tensor_dims_new(__func__, tensor, nr_dims, dims,
+					sizeof(*dims), SIZE_MAX / sizeof(*dims),
+					&d);
+	if (ret)
+		return ret;
 
-	int64_t *d = calloc((size_t)nr_dims, sizeof(*d));
-	if (!d) {
-		vaccel_error("vaccel_torch_tensor_init: out of memory for "
-			     "%" PRId64 " dims",
-			     nr_dims);
-		return VACCEL_ENOMEM;
-	}
-	if (dims)
-		memcpy(d, dims, (size_t)nr_dims * sizeof(*d));
-
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
+	model_tensor_clear_data(&tensor->data, &tensor->size, &tensor->owned);
 	tensor->nr_dims = nr_dims;
 	tensor->dims = d;
 	tensor->data_type = type;
@@ -189,16 +154,12 @@ VACCEL_API int vaccel_torch_tensor_new(struct vaccel_torch_tensor **tensor,
 				       int64_t nr_dims, const int64_t *dims,
 				       enum vaccel_torch_data_type type)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_torch_tensor_new: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
-	struct vaccel_torch_tensor *t = calloc(1, sizeof(*t));
-	if (!t) {
-		vaccel_error("vaccel_torch_tensor_new: out of memory");
+	struct vaccel_torch_tensor *t = model_zalloc(__func__, sizeof(*t));
+	if (!t)
 		return VACCEL_ENOMEM;
-	}
 
 	int ret = vaccel_torch_tensor_init(t, nr_dims, dims, type);
 	if (ret) {
@@ -218,27 +179,18 @@ VACCEL_API int vaccel_torch_tensor_allocate(struct vaccel_torch_tensor **tensor,
 {
 	struct vaccel_torch_tensor *t;
 
-	if (!tensor) {
-		vaccel_error("vaccel_torch_tensor_allocate: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
 	int ret = vaccel_torch_tensor_new(&t, nr_dims, dims, type);
 	if (ret)
 		return ret;
 
-	if (total_size) {
-		t->data = calloc(1, total_size);
-		if (!t->data) {
-			vaccel_error(
-				"vaccel_torch_tensor_allocate: out of memory "
-				"for %zu bytes",
-				total_size);
-			vaccel_torch_tensor_delete(t);
-			return VACCEL_ENOMEM;
-		}
-		t->size = total_size;
-		t->owned = true;
+	ret = model_tensor_alloc_data(__func__, &t->data, &t->size, &t->owned,
+				      total_size);
+	if (ret) {
+		vaccel_torch_tensor_delete(t);
+		return ret;
 	}
 
 	*tensor = t;
@@ -247,17 +199,11 @@ VACCEL_API int vaccel_torch_tensor_allocate(struct vaccel_torch_tensor **tensor,
 
 VACCEL_API int vaccel_torch_tensor_release(struct vaccel_torch_tensor *tensor)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_torch_tensor_release: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
-	if (tensor->owned)
-		free(tensor->data);
-	free(tensor->dims);
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
+	model_tensor_free(&tensor->data, &tensor->size, &tensor->owned,
+			  tensor->dims);
 	tensor->nr_dims = 0;
 	tensor->dims = NULL;
 	return VACCEL_OK;
@@ -265,10 +211,8 @@ VACCEL_API int vaccel_torch_tensor_release(struct vaccel_torch_tensor *tensor)
 
 VACCEL_API int vaccel_torch_tensor_delete(struct vaccel_torch_tensor *tensor)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_torch_tensor_delete: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
 	vaccel_torch_tensor_release(tensor);
 	free(tensor);
@@ -278,51 +222,23 @@ VACCEL_API int vaccel_torch_tensor_delete(struct vaccel_torch_tensor *tensor)
 VACCEL_API int vaccel_torch_tensor_set_data(struct vaccel_torch_tensor *tensor,
 					    void *data, size_t size)
 {
-	if (!tensor) {
-		vaccel_error("vaccel_torch_tensor_set_data: tensor is NULL");
-		return VACCEL_EINVAL;
-	}
-	if (!data && size) {
-		vaccel_error(
-			"vaccel_torch_tensor_set_data: data is NULL but size "
-			"is %zu",
-			size);
-		return VACCEL_EINVAL;
-	}
+	if (!tensor)
+		return model_arg_null(__func__, "tensor");
 
-	/*
-	 * Data the tensor owns is freed (it would leak otherwise); setting the
-	 * very pointer it owns keeps it owned.
-	 */
-	if (tensor->owned && tensor->data == data) {
-		tensor->size = size;
-		return VACCEL_OK;
-	}
-	if (tensor->owned)
-		free(tensor->data);
-
-	tensor->data = data;
-	tensor->size = size;
-	tensor->owned = false;
-	return VACCEL_OK;
+	return model_tensor_set_data(__func__, &tensor->data, &tensor->size,
+				     &tensor->owned, data, size);
 }
 
 VACCEL_API int vaccel_torch_tensor_take_data(struct vaccel_torch_tensor *tensor,
 					     void **data, size_t *size)
 {
-	if (!tensor || !data || !size) {
-		vaccel_error("vaccel_torch_tensor_take_data: %s is NULL",
-			     !tensor ? "tensor"
-			     : !data ? "data"
-				     : "size");
-		return VACCEL_EINVAL;
-	}
+	int ret = model_take_data_check(__func__, "tensor", tensor, data, size);
+	if (ret)
+		return ret;
 
 	*data = tensor->data;
 	*size = tensor->size;
-	tensor->data = NULL;
-	tensor->size = 0;
-	tensor->owned = false;
+	model_tensor_clear_data(&tensor->data, &tensor->size, &tensor->owned);
 	return VACCEL_OK;
 }
 
@@ -330,59 +246,17 @@ VACCEL_API int vaccel_torch_tensor_take_data(struct vaccel_torch_tensor *tensor,
  * Model operations
  */
 
-/* The model must be a MODEL resource registered with the session. */
-static int check_model(struct vaccel_session *sess,
-		       struct vaccel_resource *model, const char *op)
-{
-	if (model->type != VACCEL_RESOURCE_MODEL) {
-		vaccel_error("session %" PRId64 ": %s: resource %" PRId64
-			     " is %s, not VACCEL_RESOURCE_MODEL",
-			     sess->id, op, model->id,
-			     vaccel_resource_type_to_str(model->type));
-		return VACCEL_EINVAL;
-	}
-	if (!vaccel_session_has_resource(sess, model)) {
-		vaccel_error("session %" PRId64 ": %s: resource %" PRId64
-			     " is not registered with the session",
-			     sess->id, op, model->id);
-		return VACCEL_EPERM;
-	}
-	return VACCEL_OK;
-}
-
 VACCEL_API int vaccel_torch_model_load(struct vaccel_session *sess,
 				       struct vaccel_resource *model)
 {
-	if (!sess || !model) {
-		vaccel_error("vaccel_torch_model_load: %s is NULL",
-			     !sess ? "session" : "model");
-		return VACCEL_EINVAL;
-	}
-
-	vaccel_debug("session %" PRId64 ": torch_model_load model %" PRId64,
-		     sess->id, model->id);
-
-	int ret = check_model(sess, model, "torch_model_load");
+	struct model_op_call call;
+	int ret = model_op_begin(&call, &torch_model_load_op, sess, model, NULL,
+				 0, NULL, 0);
 	if (ret)
 		return ret;
 
-	const bool prof = vaccel_prof_enabled_flag;
-	if (prof)
-		vaccel_prof_region_start(&torch_model_load_op_stats);
-
-	torch_model_load_fn fn = (torch_model_load_fn)session_op_func(
-		sess, VACCEL_OP_TORCH_MODEL_LOAD);
-	if (!fn) {
-		if (prof)
-			vaccel_prof_region_stop(&torch_model_load_op_stats);
-		return op_unsupported(sess, VACCEL_OP_TORCH_MODEL_LOAD);
-	}
-
-	ret = fn(sess, model);
-
-	if (prof)
-		vaccel_prof_region_stop(&torch_model_load_op_stats);
-	return ret;
+	torch_model_load_fn fn = (torch_model_load_fn)call.fn;
+	return model_op_end(&call, fn(sess, model));
 }
 
 VACCEL_API int
@@ -392,53 +266,15 @@ vaccel_torch_model_run(struct vaccel_session *sess,
 		       struct vaccel_torch_tensor *const *inputs, int nr_inputs,
 		       struct vaccel_torch_tensor **outputs, int nr_outputs)
 {
-	if (!sess || !model) {
-		vaccel_error("vaccel_torch_model_run: %s is NULL",
-			     !sess ? "session" : "model");
-		return VACCEL_EINVAL;
-	}
-	if (nr_inputs < 0 || nr_outputs < 0) {
-		vaccel_error("session %" PRId64
-			     ": torch_model_run: negative count "
-			     "(nr_inputs=%d, nr_outputs=%d)",
-			     sess->id, nr_inputs, nr_outputs);
-		return VACCEL_EINVAL;
-	}
-	if ((nr_inputs > 0 && !inputs) || (nr_outputs > 0 && !outputs)) {
-		vaccel_error("session %" PRId64
-			     ": torch_model_run: %s is NULL with "
-			     "a non-zero count",
-			     sess->id,
-			     nr_inputs > 0 && !inputs ? "inputs" : "outputs");
-		return VACCEL_EINVAL;
-	}
-
-	vaccel_debug("session %" PRId64 ": torch_model_run model %" PRId64
-		     " (%d inputs, %d outputs)",
-		     sess->id, model->id, nr_inputs, nr_outputs);
-
-	int ret = check_model(sess, model, "torch_model_run");
+	struct model_op_call call;
+	int ret = model_op_begin(&call, &torch_model_run_op, sess, model,
+				 inputs, nr_inputs, outputs, nr_outputs);
 	if (ret)
 		return ret;
 
-	const bool prof = vaccel_prof_enabled_flag;
-	if (prof)
-		vaccel_prof_region_start(&torch_model_run_op_stats);
-
-	torch_model_run_fn fn = (torch_model_run_fn)session_op_func(
-		sess, VACCEL_OP_TORCH_MODEL_RUN);
-	if (!fn) {
-		if (prof)
-			vaccel_prof_region_stop(&torch_model_run_op_stats);
-		return op_unsupported(sess, VACCEL_OP_TORCH_MODEL_RUN);
-	}
-
-	ret = fn(sess, model, run_options, inputs, nr_inputs, outputs,
-		 nr_outputs);
-
-	if (prof)
-		vaccel_prof_region_stop(&torch_model_run_op_stats);
-	return ret;
+	torch_model_run_fn fn = (torch_model_run_fn)call.fn;
+	return model_op_end(&call, fn(sess, model, run_options, inputs,
+				      nr_inputs, outputs, nr_outputs));
 }
 
 VACCEL_API int vaccel_torch_sgemm(struct vaccel_session *sess,
@@ -448,10 +284,8 @@ VACCEL_API int vaccel_torch_sgemm(struct vaccel_session *sess,
 				  int N, int K,
 				  struct vaccel_torch_tensor **out)
 {
-	if (!sess) {
-		vaccel_error("vaccel_torch_sgemm: session is NULL");
-		return VACCEL_EINVAL;
-	}
+	if (!sess)
+		return model_arg_null(__func__, "session");
 
 	vaccel_debug("session %" PRId64 ": torch_sgemm M=%d N=%d K=%d",
 		     sess->id, M, N, K);
