@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 STAGES=${VACCEL_TEST_STAGES:-plain asan fuzz valgrind coverage}
 EXTRA=${MESON_TEST_ARGS:-}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 summaries=()
 
