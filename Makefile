@@ -9,7 +9,7 @@
 BUILD ?= build
 MESON_ARGS ?=
 
-.PHONY: all build deps test demo bench clean install help
+.PHONY: all build deps test demo bench clean distclean install help
 
 all: build
 
@@ -37,5 +37,11 @@ bench: deps-bench build
 install: build
 	meson install -C $(BUILD)
 
+# `clean` keeps $(BUILD)/vm (the UML kernel, QEMU and guest kernels take
+# many minutes to rebuild); `distclean` removes it too.
 clean:
-	rm -rf $(BUILD) $(BUILD)-* $(BUILD).*.log $(BUILD)-*.log
+	[ ! -d $(BUILD) ] || find $(BUILD) -mindepth 1 -maxdepth 1 ! -name vm -exec rm -rf {} +
+	rm -rf $(BUILD)-* $(BUILD).*.log $(BUILD)-*.log
+
+distclean: clean
+	rm -rf $(BUILD)
