@@ -1383,14 +1383,17 @@ int device_add_frontend(int sock)
 	G.nr_fes++;
 	pthread_mutex_unlock(&G.lock);
 
+	/* Log before the threads start: once the control thread runs, a
+	 * front-end that disconnects at once may free `fe` under our feet
+	 * (and its disconnect record must follow the connect record). */
+	LOG_INFO("frontend %u connected", fe->id);
+	stats_line("event=connect frontend=%u\n", fe->id);
 	if (pthread_create(&fe->kick_thread, NULL, kick_main, fe) ||
 	    pthread_create(&fe->ctl_thread, NULL, ctl_main, fe)) {
 		LOG_ERR("cannot start front-end threads");
 		shutdown(sock, SHUT_RDWR); /* ctl thread (if any) cleans up */
 		return -1;
 	}
-	LOG_INFO("frontend %u connected", fe->id);
-	stats_line("event=connect frontend=%u\n", fe->id);
 	return 0;
 }
 

@@ -18,7 +18,8 @@ struct vu_region_msg {
 #define VU_SUPPORTED_PF                                                        \
 	((1ull << VU_PF_MQ) | (1ull << VU_PF_REPLY_ACK) |                      \
 	 (1ull << VU_PF_CONFIG) | (1ull << VU_PF_RESET_DEVICE) |               \
-	 (1ull << VU_PF_CONFIGURE_MEM_SLOTS) | (1ull << VU_PF_STATUS))
+	 (1ull << VU_PF_CONFIGURE_MEM_SLOTS) | (1ull << VU_PF_STATUS) |        \
+	 (1ull << VU_PF_BACKEND_REQ))
 
 const char *vu_request_str(uint32_t req)
 {
@@ -44,6 +45,7 @@ const char *vu_request_str(uint32_t req)
 		C(SET_PROTOCOL_FEATURES);
 		C(GET_QUEUE_NUM);
 		C(SET_VRING_ENABLE);
+		C(SET_BACKEND_REQ_FD);
 		C(GET_CONFIG);
 		C(SET_CONFIG);
 		C(RESET_DEVICE);
@@ -68,6 +70,7 @@ int vu_dev_init(struct vu_dev *dev, int sock, unsigned int nr_queues,
 	dev->nr_queues = nr_queues;
 	dev->iface = iface;
 	dev->opaque = opaque;
+	dev->backend_req_fd = -1;
 	dev->mem = vq_mem_new();
 	if (!dev->mem)
 		return -1;
@@ -83,6 +86,9 @@ void vu_dev_destroy(struct vu_dev *dev)
 		vq_destroy(&dev->vq[i]);
 	vq_mem_put(dev->mem);
 	dev->mem = NULL;
+	if (dev->backend_req_fd >= 0)
+		close(dev->backend_req_fd);
+	dev->backend_req_fd = -1;
 	pthread_mutex_destroy(&dev->mem_lock);
 }
 
@@ -472,6 +478,17 @@ static int handle(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 		reply->p.u64 = dev->status;
 		reply->hdr.size = 8;
 		*has_reply = true;
+		return 0;
+	case VU_SET_BACKEND_REQ_FD:
+		if (nfds != 1 || fds[0] < 0) {
+			snprintf(dev->errbuf, sizeof(dev->errbuf),
+				 "SET_BACKEND_REQ_FD needs exactly one fd");
+			return -1;
+		}
+		if (dev->backend_req_fd >= 0)
+			close(dev->backend_req_fd);
+		dev->backend_req_fd = fds[0];
+		fds[0] = -1; /* kept */
 		return 0;
 	default:
 		snprintf(dev->errbuf, sizeof(dev->errbuf),

@@ -37,6 +37,7 @@ enum vu_request {
 	VU_SET_PROTOCOL_FEATURES = 16,
 	VU_GET_QUEUE_NUM = 17,
 	VU_SET_VRING_ENABLE = 18,
+	VU_SET_BACKEND_REQ_FD = 21,
 	VU_GET_CONFIG = 24,
 	VU_SET_CONFIG = 25,
 	VU_RESET_DEVICE = 34,
@@ -54,6 +55,7 @@ enum vu_request {
 /* Protocol feature bits we implement. */
 #define VU_PF_MQ		  0
 #define VU_PF_REPLY_ACK		  3
+#define VU_PF_BACKEND_REQ	  5
 #define VU_PF_CONFIG		  9
 #define VU_PF_RESET_DEVICE	  13
 #define VU_PF_CONFIGURE_MEM_SLOTS 15
@@ -116,6 +118,11 @@ struct vu_dev {
 	pthread_mutex_t mem_lock;
 	struct vq_mem *mem;
 	struct vq vq[VU_MAX_QUEUES];
+	/* Back-end request channel (BACKEND_REQ): accepted and held, never
+	 * written — we send no back-end-initiated messages. Offering the
+	 * feature matters to front-ends such as UML's virtio_uml, which only
+	 * allocate per-device interrupts when it is present. */
+	int backend_req_fd;
 	char errbuf[128];
 };
 

@@ -6,7 +6,8 @@
 #   2. an ASan+UBSan build, every suite again;
 #   3. valgrind memcheck over the unit suite (the integration suite has its
 #      own valgrind tests, which run the example programs under memcheck);
-#   4. API coverage: every function libvaccel.so exports is called by a test.
+#   4. API coverage: every function libvaccel.so exports is called by a test;
+#   5. (opt-in, stage "e2e") the guest end-to-end suite under UML and QEMU.
 # Ends with one summary line "Total: N passed, N failed, N skipped".
 #
 # Environment: BUILD (default build), VACCEL_TEST_STAGES (default
@@ -38,8 +39,8 @@ setup() { # dir, meson args...
 	}
 }
 
-count() { # stage, dir
-	python3 - "$1" "$2/meson-logs/testlog.json" <<'PY'
+count() { # stage, meson test log (json)
+	python3 - "$1" "$2" <<'PY'
 import json, sys
 stage, path = sys.argv[1], sys.argv[2]
 p = f = s = 0
@@ -61,7 +62,10 @@ run_stage() { # stage, dir, meson test args...
 	echo ">> [$stage] running tests"
 	# shellcheck disable=SC2086
 	meson test -C "$dir" --print-errorlogs --num-processes 2 "$@" $EXTRA
-	summaries+=("$(count "$stage" "$dir")")
+	# meson names the log after a --wrap program (testlog-valgrind.json)
+	local log=testlog.json
+	[ "$stage" = valgrind ] && log=testlog-valgrind.json
+	summaries+=("$(count "$stage" "$dir/meson-logs/$log")")
 }
 
 fail_setup() {
@@ -151,6 +155,18 @@ for stage in $STAGES; do
 				--timeout-multiplier 4 \
 				--wrap "valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-fds=no"
 		else fail_setup valgrind; fi
+		;;
+	e2e)
+		# Guests (UML, then QEMU) running the end-to-end suite against the
+		# real daemon. Opt-in for now: VACCEL_TEST_STAGES="... e2e".
+		if setup "$BUILD"; then
+			# shellcheck disable=SC2086
+			if tests/e2e/run.sh --build "$BUILD" ${VACCEL_E2E_ARGS:-}; then
+				summaries+=("e2e 1 0 0")
+			else
+				summaries+=("e2e 0 1 0")
+			fi
+		else fail_setup e2e; fi
 		;;
 	coverage)
 		echo ">> [coverage] every exported libvaccel function called by a test"

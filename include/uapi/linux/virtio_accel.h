@@ -225,6 +225,9 @@ VIRTIO_ACCEL_ASSERT_SIZE(struct virtio_accel_timer_sample, 16);
 
 /* virtio_accel_ioc_arg.flags */
 #define VIRTIO_ACCEL_IOC_ARG_F_COPY (1u << 0) /* force inline (copy) */
+/* write arg whose current contents the op reads (e.g. sgemm's C with
+ * beta != 0): the driver sends it by segments, never inline */
+#define VIRTIO_ACCEL_IOC_ARG_F_INOUT (1u << 1)
 
 struct virtio_accel_ioc_arg {
 	__u64 uaddr;	      /*  0: user address of the data */
