@@ -477,6 +477,11 @@ static int va_ioc_op(struct va_file *f, void __user *uarg)
 		goto out;
 	}
 	for (i = 0; i < op.nr_read; i++) {
+		/* in/out is a property of write args only */
+		if (rargs[i].flags & VIRTIO_ACCEL_IOC_ARG_F_INOUT) {
+			err = -EINVAL;
+			goto out;
+		}
 		err = va_arg_from_user(dev, &req->args[i], &rargs[i]);
 		if (err)
 			goto out;

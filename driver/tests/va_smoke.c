@@ -154,7 +154,13 @@ static void t_op_bounds(int fd, uint64_t sess)
 	a[0].custom_type_id = 3;
 	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EINVAL);
 	a[0] = va_arg(buf, 8, T_ARG_BUFFER);
-	a[0].flags = 2;
+	a[0].flags = 1u << 2; /* unknown flag */
+	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EINVAL);
+	a[0] = va_arg(buf, 8, T_ARG_BUFFER);
+	a[0].flags = VIRTIO_ACCEL_IOC_ARG_F_INOUT; /* on a read arg */
+	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EINVAL);
+	a[0] = va_arg(buf, 8, T_ARG_BUFFER);
+	a[0].flags = VIRTIO_ACCEL_IOC_ARG_F_INOUT | VIRTIO_ACCEL_IOC_ARG_F_COPY;
 	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EINVAL);
 
 	/* arguments whose lengths sum past max_request_bytes */
