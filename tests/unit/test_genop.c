@@ -196,7 +196,7 @@ static void test_exec(void **state)
 
 	assert_int_equal(vaccel_genop(sess, read, 5, write, 2), VACCEL_OK);
 	assert_int_equal(s->env.rec->last_op, VACCEL_OP_EXEC);
-	assert_ptr_equal(s->env.rec->library, lib);
+	assert_ptr_equal(s->env.rec->lib_name, lib);
 	assert_ptr_equal(s->env.rec->fn_symbol, sym);
 	assert_ptr_equal(s->env.rec->read, &read[3]);
 	assert_int_equal(s->env.rec->nr_read, 2);

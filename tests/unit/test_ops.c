@@ -254,7 +254,7 @@ static void test_exec(void **state)
 			 VACCEL_OK);
 	assert_int_equal(s->env.rec->last_op, VACCEL_OP_EXEC);
 	assert_ptr_equal(s->env.rec->sess, &s->env.sess);
-	assert_string_equal(s->env.rec->library, "libfoo.so");
+	assert_string_equal(s->env.rec->lib_name, "libfoo.so");
 	assert_string_equal(s->env.rec->fn_symbol, "foo");
 	assert_ptr_equal(s->env.rec->read, read);
 	assert_int_equal(s->env.rec->nr_read, 3);

@@ -36,7 +36,7 @@ static int probe_exec(struct vaccel_session *sess, const char *library,
 		      const char *fn_symbol, struct vaccel_arg *read,
 		      size_t nr_read, struct vaccel_arg *write, size_t nr_write)
 {
-	probe_record.library = library;
+	probe_record.lib_name = library;
 	probe_record.fn_symbol = fn_symbol;
 	probe_record.read = read;
 	probe_record.nr_read = nr_read;

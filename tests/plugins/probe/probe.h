@@ -26,7 +26,7 @@ struct probe_record {
 	struct vaccel_session *sess;
 
 	/* exec, exec_with_resource, opencv (counts widened from int) */
-	const char *library;
+	const char *lib_name;
 	const char *fn_symbol;
 	struct vaccel_resource *resource;
 	struct vaccel_arg *read;
