@@ -441,6 +441,12 @@ static int handle(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 			return -1;
 		pthread_mutex_lock(&q->lock);
 		q->enabled = msg->p.state.num != 0;
+		/* Disabling: requests already taken from the ring finish
+		 * before we answer, so nothing writes guest memory that the
+		 * front-end may reuse afterwards (UML disables rings on device
+		 * reset without stopping them). */
+		while (!q->enabled && q->inflight > 0)
+			pthread_cond_wait(&q->idle, &q->lock);
 		pthread_mutex_unlock(&q->lock);
 		if (msg->p.state.num)
 			maybe_start(dev, q);
