@@ -260,21 +260,25 @@ int vaccel_arg_init_from_buf(struct vaccel_arg *arg, void *buf, size_t size,
 	return VACCEL_OK;
 }
 
-int vaccel_arg_new(struct vaccel_arg **arg, const void *buf, size_t size,
-		   vaccel_arg_type_t type, uint32_t custom_id)
+/* Heap twin of vaccel_arg_init (copy) or vaccel_arg_init_from_buf (borrow). */
+static int arg_new(const char *fn, struct vaccel_arg **arg, void *buf,
+		   size_t size, vaccel_arg_type_t type, uint32_t custom_id,
+		   bool borrow)
 {
 	if (!arg) {
-		vaccel_error("%s: arg is NULL", __func__);
+		vaccel_error("%s: arg is NULL", fn);
 		return VACCEL_EINVAL;
 	}
 
 	struct vaccel_arg *a = malloc(sizeof(*a));
 	if (!a) {
-		vaccel_error("%s: could not allocate arg", __func__);
+		vaccel_error("%s: could not allocate arg", fn);
 		return VACCEL_ENOMEM;
 	}
 
-	int ret = vaccel_arg_init(a, buf, size, type, custom_id);
+	int ret =
+		borrow ? vaccel_arg_init_from_buf(a, buf, size, type, custom_id)
+		       : vaccel_arg_init(a, buf, size, type, custom_id);
 	if (ret) {
 		free(a);
 		return ret;
@@ -284,28 +288,18 @@ int vaccel_arg_new(struct vaccel_arg **arg, const void *buf, size_t size,
 	return VACCEL_OK;
 }
 
+int vaccel_arg_new(struct vaccel_arg **arg, const void *buf, size_t size,
+		   vaccel_arg_type_t type, uint32_t custom_id)
+{
+	/* copied, never written through: the cast only shares the helper */
+	return arg_new(__func__, arg, (void *)buf, size, type, custom_id,
+		       false);
+}
+
 int vaccel_arg_from_buf(struct vaccel_arg **arg, void *buf, size_t size,
 			vaccel_arg_type_t type, uint32_t custom_id)
 {
-	if (!arg) {
-		vaccel_error("%s: arg is NULL", __func__);
-		return VACCEL_EINVAL;
-	}
-
-	struct vaccel_arg *a = malloc(sizeof(*a));
-	if (!a) {
-		vaccel_error("%s: could not allocate arg", __func__);
-		return VACCEL_ENOMEM;
-	}
-
-	int ret = vaccel_arg_init_from_buf(a, buf, size, type, custom_id);
-	if (ret) {
-		free(a);
-		return ret;
-	}
-
-	*arg = a;
-	return VACCEL_OK;
+	return arg_new(__func__, arg, buf, size, type, custom_id, true);
 }
 
 int vaccel_arg_release(struct vaccel_arg *arg)
