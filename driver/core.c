@@ -22,6 +22,11 @@ module_param_named(request_timeout_ms, va_request_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(request_timeout_ms,
 		 "Time an ioctl waits for the device, in ms (0: forever; default 60000)");
 
+unsigned int va_orphan_limit_mb = 1024;
+module_param_named(orphan_limit_mb, va_orphan_limit_mb, uint, 0644);
+MODULE_PARM_DESC(orphan_limit_mb,
+		 "Memory abandoned requests may hold until the device returns them, in MiB, per device; past it new requests fail with EBUSY (0: no limit; default 1024)");
+
 unsigned int va_inline_max = PAGE_SIZE;
 module_param_named(inline_max, va_inline_max, uint, 0644);
 MODULE_PARM_DESC(inline_max,
@@ -235,6 +240,15 @@ static ssize_t orphans_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(orphans);
 
+/* Bytes of guest memory those requests hold. */
+static ssize_t orphan_bytes_show(struct device *d,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  atomic64_read(&va_dev_from_misc(d)->orphan_bytes));
+}
+static DEVICE_ATTR_RO(orphan_bytes);
+
 /* Chains in the rings. */
 static ssize_t inflight_show(struct device *d, struct device_attribute *attr,
 			     char *buf)
@@ -254,6 +268,7 @@ static DEVICE_ATTR_RO(inflight);
 
 static struct attribute *va_attrs[] = {
 	&dev_attr_orphans.attr,
+	&dev_attr_orphan_bytes.attr,
 	&dev_attr_inflight.attr,
 	NULL,
 };

@@ -277,6 +277,36 @@ int va_req_prepare(struct va_req *req)
 	return 0;
 }
 
+/* Guest memory a request holds while the device has it (pinned or bounced). */
+static u64 va_req_held_bytes(const struct va_req *req)
+{
+	u64 n = req->rbuf.len + req->wbuf.len;
+	u32 i;
+
+	for (i = 0; req->args && i < req->nr_read + req->nr_write; i++)
+		if (req->args[i].kind != VA_ARG_INLINE)
+			n += req->args[i].len;
+	return n;
+}
+
+/*
+ * Requests given up by their submitters keep their memory until the device
+ * returns them. A device that never does would let callers that time out
+ * or get killed pin guest memory without bound: past orphan_limit_mb, new
+ * requests fail with -EBUSY until the device gives some back.
+ */
+static int va_orphan_check(struct va_dev *dev)
+{
+	u64 limit = (u64)READ_ONCE(va_orphan_limit_mb) << 20;
+	u64 held = atomic64_read(&dev->orphan_bytes);
+
+	if (!limit || held < limit)
+		return 0;
+	pr_warn_ratelimited("%s: the device holds %llu MiB of abandoned requests (orphan_limit_mb %u); refusing new requests until it returns them\n",
+			    dev->name, held >> 20, va_orphan_limit_mb);
+	return -EBUSY;
+}
+
 static unsigned long va_timeout_jiffies(void)
 {
 	unsigned int ms = READ_ONCE(va_request_timeout_ms);
@@ -377,6 +407,9 @@ int va_req_run(struct va_req **reqp)
 	long ret;
 	int err;
 
+	err = va_orphan_check(req->dev);
+	if (err)
+		return err;
 	err = va_req_queue(req, true, deadline, finite);
 	if (err)
 		return err;
@@ -395,7 +428,9 @@ int va_req_run(struct va_req **reqp)
 	if (!req->completed) {
 		/* The device still owns the buffers: hand them over. */
 		req->orphaned = true;
+		req->orphan_bytes = va_req_held_bytes(req);
 		atomic_inc(&req->dev->nr_orphans);
+		atomic64_add(req->orphan_bytes, &req->dev->orphan_bytes);
 		spin_unlock_irqrestore(&req->q->lock, flags);
 		*reqp = NULL;
 		return ret < 0 ? -EINTR : -ETIMEDOUT;
@@ -590,6 +625,7 @@ void va_orphan_work(struct work_struct *work)
 						VA_OBJ_SESSION :
 						VA_OBJ_RESOURCE,
 					req->new_id);
+		atomic64_sub(req->orphan_bytes, &dev->orphan_bytes);
 		atomic_dec(&dev->nr_orphans);
 		va_req_free(req);
 	}

@@ -64,6 +64,7 @@
 /* Module parameters (core.c). */
 extern unsigned int va_request_timeout_ms;
 extern unsigned int va_inline_max;
+extern unsigned int va_orphan_limit_mb;
 extern bool va_zero_copy;
 
 struct va_limits {
@@ -109,6 +110,7 @@ struct va_dev {
 	atomic64_t next_tag;
 	bool dead;			/* READ_ONCE/WRITE_ONCE */
 	atomic_t nr_orphans;
+	atomic64_t orphan_bytes;	/* memory held by orphans */
 	struct llist_head orphans;	/* completed orphaned requests */
 	struct work_struct orphan_work;
 	struct work_struct cfg_work;	/* config_changed */
@@ -215,6 +217,7 @@ struct va_req {
 	bool queued;
 	bool completed;
 	bool orphaned;
+	u64 orphan_bytes;		/* held memory counted as orphaned */
 	u32 used_len;
 	int xfer_err;			/* -ENODEV when reclaimed */
 	struct llist_node orphan_node;

@@ -13,12 +13,16 @@ build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
 	libopenblas-dev libseccomp-dev)
 test_pkgs=(valgrind clang libclang-rt-14-dev)
 vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data)
+# bench: the guest benchmark boots the QEMU guest (vm group) next to
+# qemu-storage-daemon (package qemu-system-common), its disk baseline
+bench_pkgs=(qemu-system-common)
 
 want=()
 for group in "$@"; do
 	case "$group" in
-	build | demo | bench) want+=("${build_pkgs[@]}") ;;
-	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+	build | demo) want+=("${build_pkgs[@]}") ;;
+	bench) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${bench_pkgs[@]}") ;;
+	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
 	vm) want+=("${vm_pkgs[@]}") ;;
 	*)
 		echo "install-deps: unknown group '$group' (build, test, bench, demo, vm)" >&2

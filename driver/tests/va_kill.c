@@ -14,6 +14,9 @@
  *  - timeout: the ioctl returns -ETIMEDOUT promptly, the buffer is unmapped
  *    at once, the orphan is reclaimed when the device returns it;
  *  - SIGKILL mid-op: the process dies promptly, nothing leaks;
+ *  - orphan_limit_mb: while abandoned requests hold more than the limit,
+ *    new requests fail with -EBUSY; they work again once the device
+ *    returns them;
  *  - SESSION_DESTROY while another thread's op on it is in flight waits
  *    for the op; with a timed-out op it answers -EBUSY and the destroy
  *    follows when the op comes back.
@@ -27,6 +30,7 @@
 #include "va_test.h"
 
 #define TIMEOUT_PARAM "/sys/module/virtio_accel/parameters/request_timeout_ms"
+#define ORPHAN_PARAM "/sys/module/virtio_accel/parameters/orphan_limit_mb"
 
 static char lib[PATH_MAX];
 
@@ -100,6 +104,38 @@ static void t_timeout(int fd, uint64_t sess, uint64_t echo_sess)
 	CHECK(va_wait_orphans(5) == 0, "orphan not reclaimed");
 	va_sysfs_write(TIMEOUT_PARAM, "60000");
 	VA_LOG("timeout: -ETIMEDOUT after %.3f s, orphan reclaimed", dt);
+}
+
+static void t_orphan_limit(int fd, uint64_t sess, uint64_t echo_sess)
+{
+	uint64_t len = 8 << 20;
+	uint8_t *out = map(len);
+	char path[256], small[64] = "limit", back[64];
+	long held;
+
+	va_sysfs_write(ORPHAN_PARAM, "4");
+	va_sysfs_write(TIMEOUT_PARAM, "300");
+	CHECK_RC(slow_op(fd, sess, 1500, out, len), -ETIMEDOUT);
+	munmap(out, len);
+	va_misc_attr(path, sizeof(path), "orphan_bytes");
+	held = va_sysfs_long(path);
+	CHECK(held >= (long)len, "orphan_bytes %ld after an 8 MiB orphan",
+	      held);
+	/* over the limit: refused before anything reaches the device */
+	CHECK_RC(va_echo(fd, echo_sess, small, back, sizeof(small), 0, 0,
+			 NULL),
+		 -EBUSY);
+	CHECK(va_wait_orphans(6) == 0, "orphan not reclaimed");
+	CHECK(va_sysfs_long(path) == 0, "orphan_bytes %ld after reclaim",
+	      va_sysfs_long(path));
+	CHECK_RC(va_echo(fd, echo_sess, small, back, sizeof(small), 0, 0,
+			 NULL),
+		 0);
+	CHECK(!memcmp(small, back, sizeof(small)), "echo data");
+	va_sysfs_write(TIMEOUT_PARAM, "60000");
+	va_sysfs_write(ORPHAN_PARAM, "1024");
+	VA_LOG("orphan limit: -EBUSY while %ld bytes were held, then fine",
+	       held);
 }
 
 static void t_sigkill(void)
@@ -217,6 +253,7 @@ int main(int argc, char **argv)
 	CHECK_RC(va_sess_create(fd, T_PLUGIN_DEBUG, &echo_sess), 0);
 	t_sanity(fd, sess);
 	t_timeout(fd, sess, echo_sess);
+	t_orphan_limit(fd, sess, echo_sess);
 	t_sigkill();
 	t_destroy_busy(fd);
 	CHECK_RC(va_sess_destroy(fd, sess), 0);
