@@ -160,16 +160,17 @@ for vm in $VMS; do
 	case "$vm" in
 	uml)
 		msg "UML kernel (built on first use)"
-		kdir=$(vm/uml-kernel.sh --print 2>"$E2E/uml-kernel.log") ||
+		# builds it the first time (progress on stderr, into the log)
+		kdir=$(vm/uml-kernel.sh 2> >(tee "$E2E/uml-kernel.log" | grep --line-buffered '^>> ' >&2)) ||
 			{ tail -30 "$E2E/uml-kernel.log"; die "UML kernel"; }
 		;;
 	qemu)
 		msg "QEMU and Debian kernel (built on first use)"
-		vm/qemu.sh >"$E2E/qemu-build.log" 2>&1 ||
+		vm/qemu.sh > >(tee "$E2E/qemu-build.log" | grep --line-buffered '^>> ' >&2) 2>&1 ||
 			{ tail -30 "$E2E/qemu-build.log"; die "QEMU build"; }
-		vm/debian-kernel.sh >"$E2E/debian-kernel.log" 2>&1 ||
+		vm/debian-kernel.sh > >(tee "$E2E/debian-kernel.log" | grep --line-buffered '^>> ' >&2) 2>&1 ||
 			{ tail -30 "$E2E/debian-kernel.log"; die "Debian kernel"; }
-		eval "$(vm/kernel-headers.sh 2>"$E2E/kernel-headers.log")" ||
+		eval "$(vm/kernel-headers.sh 2> >(tee "$E2E/kernel-headers.log" | grep --line-buffered '^>> ' >&2))" ||
 			{ tail -30 "$E2E/kernel-headers.log"; die "kernel headers"; }
 		kdir=${KDIR_6_1:?vm/kernel-headers.sh did not set KDIR_6_1}
 		;;
