@@ -32,6 +32,9 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ ${#versions[@]} -gt 0 ] || versions=(6.1 6.12)
+# Only the assignments go to stdout (callers eval them); everything else,
+# apt's and dpkg's chatter included, to stderr.
+exec 3>&1 1>&2
 
 # fetch_headers VERSION: unpack the headers of Debian's kernel VERSION
 fetch_headers() {
@@ -68,5 +71,5 @@ for v in "${versions[@]}"; do
 		vm_deps
 		fetch_headers "$v"
 	fi
-	echo "KDIR_${v//./_}=$dir/kdir"
+	echo "KDIR_${v//./_}=$dir/kdir" >&3
 done

@@ -43,10 +43,14 @@ case "${1:-}" in
 	;;
 *) vm_die "unknown argument '$1' (try --help)" ;;
 esac
+# Only the result goes to stdout (callers capture it); everything else,
+# build tools' chatter included, to stderr.
+exec 3>&1 1>&2
+
 
 if vm_have_stamp "$OUT" && [ "$(cat "$OUT/.stamp")" = "$patch_sum" ] && [ -x "$BIN" ]; then
 	vm_msg "QEMU present: $BIN"
-	echo "$BIN"
+	echo "$BIN" >&3
 	exit 0
 fi
 
@@ -123,4 +127,4 @@ vm_step_end
 	vm_die "$BIN lacks the vhost-user-accel-pci device"
 vm_write_stamp "$OUT" "$patch_sum"
 vm_msg "QEMU: $BIN"
-echo "$BIN"
+echo "$BIN" >&3

@@ -42,11 +42,15 @@ case "${1:-}" in
 	;;
 *) vm_die "unknown argument '$1' (try --help)" ;;
 esac
+# Only the result goes to stdout (callers capture it); everything else,
+# build tools' chatter included, to stderr.
+exec 3>&1 1>&2
+
 
 PATCHES_SUM=$(cat "$VM_REPO"/vm/uml/patches/*.patch | sha256sum | cut -c1-16)
 if vm_have_stamp "$OUT" && grep -q " $PATCHES_SUM\$" "$OUT/.stamp"; then
 	vm_msg "UML kernel present: $OUT/linux"
-	echo "$OUT"
+	echo "$OUT" >&3
 	exit 0
 fi
 
@@ -144,4 +148,4 @@ release=$(make -s -C "$SRC" ARCH=um O="$OUT" kernelrelease 2>/dev/null)
 vm_write_stamp "$OUT" "$release $PATCHES_SUM"
 vm_msg "UML kernel: $OUT/linux ($release)"
 vm_msg "out-of-tree modules: make -C $OUT ARCH=um M=<dir> modules"
-echo "$OUT"
+echo "$OUT" >&3
