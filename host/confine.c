@@ -84,6 +84,7 @@ static const int allowed[] = {
 	SCMP_SYS(unlink),
 	SCMP_SYS(rmdir),
 	SCMP_SYS(ftruncate),
+	SCMP_SYS(memfd_create), /* in-flight tracking file (vhost-user) */
 	SCMP_SYS(fsync),
 	SCMP_SYS(readlink),
 	SCMP_SYS(readlinkat),

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,6 +89,7 @@ struct fe_res {
 
 struct frontend {
 	unsigned int id;
+	uint32_t gen; /* high half of every id it gets (see make_id) */
 	atomic_uint refs;
 	struct vu_dev vu;
 	int sock;
@@ -135,6 +137,7 @@ static struct {
 	struct frontend *fes;
 	unsigned int nr_fes;
 	unsigned int next_id;
+	uint32_t last_gen; /* the latest front-end's id generation */
 	pthread_cond_t fe_gone;
 } G = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -207,12 +210,58 @@ static void res_put(struct fe_res *fr)
 	free(fr);
 }
 
+/*
+ * Session and resource ids (docs/protocol.md §7.1): opaque to drivers.
+ * The high 32 bits are the front-end's generation, random per connection
+ * (1 ... 2^31 - 1, so ids stay positive as int64); the low 32 bits are
+ * the table slot + 1. An id of another connection or of an earlier
+ * daemon instance - a driver that kept it across a daemon restart - thus
+ * names nothing here, even when its slot is in use.
+ */
+static uint64_t make_id(const struct frontend *fe, uint32_t slot)
+{
+	return (uint64_t)fe->gen << 32 | ((uint64_t)slot + 1);
+}
+
+/* The slot an id names, or false (wrong generation, out of range). */
+static bool id_slot(const struct frontend *fe, uint64_t id, uint32_t max,
+		    uint32_t *slot)
+{
+	uint32_t lo = (uint32_t)id;
+	if ((uint32_t)(id >> 32) != fe->gen || lo < 1 || lo > max)
+		return false;
+	*slot = lo - 1;
+	return true;
+}
+
+/* A non-zero 31-bit generation, other than the previous one. */
+static uint32_t new_generation(uint32_t prev)
+{
+	for (;;) {
+		uint32_t g = 0;
+		if (getrandom(&g, sizeof(g), 0) != (ssize_t)sizeof(g)) {
+			/* no entropy source: a mix of time and address */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			g = (uint32_t)ts.tv_nsec ^
+			    (uint32_t)ts.tv_sec * 2654435761u ^
+			    (uint32_t)(uintptr_t)&ts;
+		}
+		g &= 0x7fffffffu;
+		if (g && g != prev)
+			return g;
+	}
+}
+
 static struct fe_sess *sess_get(struct frontend *fe, uint64_t id)
 {
 	struct fe_sess *fs = NULL;
+	uint32_t k;
+	if (!id_slot(fe, id, G.o.max_sessions, &k))
+		return NULL;
 	pthread_mutex_lock(&fe->lock);
-	if (id >= 1 && id <= G.o.max_sessions && fe->sess[id - 1]) {
-		fs = fe->sess[id - 1];
+	if (fe->sess[k]) {
+		fs = fe->sess[k];
 		atomic_fetch_add(&fs->refs, 1);
 	}
 	pthread_mutex_unlock(&fe->lock);
@@ -222,9 +271,12 @@ static struct fe_sess *sess_get(struct frontend *fe, uint64_t id)
 static struct fe_res *res_get(struct frontend *fe, uint64_t id)
 {
 	struct fe_res *fr = NULL;
+	uint32_t k;
+	if (!id_slot(fe, id, G.o.max_resources, &k))
+		return NULL;
 	pthread_mutex_lock(&fe->lock);
-	if (id >= 1 && id <= G.o.max_resources && fe->res[id - 1]) {
-		fr = fe->res[id - 1];
+	if (fe->res[k]) {
+		fr = fe->res[k];
 		atomic_fetch_add(&fr->refs, 1);
 	}
 	pthread_mutex_unlock(&fe->lock);
@@ -487,12 +539,12 @@ struct result {
 	const char *err;
 };
 
-static uint32_t alloc_slot(void **arr, uint32_t max, void *obj, uint64_t *id)
+static uint32_t alloc_slot(void **arr, uint32_t max, void *obj, uint32_t *slot)
 {
 	for (uint32_t i = 0; i < max; i++)
 		if (!arr[i]) {
 			arr[i] = obj;
-			*id = (uint64_t)i + 1;
+			*slot = i;
 			return VIRTIO_ACCEL_OK;
 		}
 	return VIRTIO_ACCEL_LIMIT;
@@ -515,9 +567,10 @@ static void cmd_session_create(struct frontend *fe, const struct request *req,
 	atomic_init(&fs->refs, 1);
 	pthread_mutex_init(&fs->tlock, NULL);
 	/* reserve a slot first so the limit error is clear and cheap */
-	uint64_t id = 0;
+	uint32_t slot = 0;
 	pthread_mutex_lock(&fe->lock);
-	res->status = alloc_slot((void **)fe->sess, G.o.max_sessions, fs, &id);
+	res->status =
+		alloc_slot((void **)fe->sess, G.o.max_sessions, fs, &slot);
 	pthread_mutex_unlock(&fe->lock);
 	if (res->status != VIRTIO_ACCEL_OK) {
 		res->err = "session limit reached (--max-sessions)";
@@ -529,7 +582,7 @@ static void cmd_session_create(struct frontend *fe, const struct request *req,
 	res->vret = vaccel_session_new(&fs->s, req->param & ~PLUGIN_REMOTE);
 	if (res->vret != VACCEL_OK) {
 		pthread_mutex_lock(&fe->lock);
-		fe->sess[id - 1] = NULL;
+		fe->sess[slot] = NULL;
 		pthread_mutex_unlock(&fe->lock);
 		pthread_mutex_destroy(&fs->tlock);
 		free(fs);
@@ -539,35 +592,47 @@ static void cmd_session_create(struct frontend *fe, const struct request *req,
 	pthread_mutex_lock(&fe->lock);
 	fe->nr_sess++;
 	pthread_mutex_unlock(&fe->lock);
-	res->object_id = id;
-	LOG_DBG("frontend %u: session %" PRIu64 " -> host %" PRId64, fe->id, id,
-		(int64_t)fs->s->id);
+	res->object_id = make_id(fe, slot);
+	LOG_DBG("frontend %u: session 0x%" PRIx64 " -> host %" PRId64, fe->id,
+		res->object_id, (int64_t)fs->s->id);
 }
 
-static struct fe_sess *take_sess(struct frontend *fe, uint64_t id)
+static struct fe_sess *take_sess_slot(struct frontend *fe, uint32_t k)
 {
-	struct fe_sess *fs = NULL;
 	pthread_mutex_lock(&fe->lock);
-	if (id >= 1 && id <= G.o.max_sessions && fe->sess[id - 1]) {
-		fs = fe->sess[id - 1];
-		fe->sess[id - 1] = NULL;
+	struct fe_sess *fs = fe->sess[k];
+	if (fs) {
+		fe->sess[k] = NULL;
 		fe->nr_sess--;
 	}
 	pthread_mutex_unlock(&fe->lock);
 	return fs;
 }
 
-static struct fe_res *take_res(struct frontend *fe, uint64_t id)
+static struct fe_sess *take_sess(struct frontend *fe, uint64_t id)
 {
-	struct fe_res *fr = NULL;
+	uint32_t k;
+	return id_slot(fe, id, G.o.max_sessions, &k) ? take_sess_slot(fe, k)
+						     : NULL;
+}
+
+static struct fe_res *take_res_slot(struct frontend *fe, uint32_t k)
+{
 	pthread_mutex_lock(&fe->lock);
-	if (id >= 1 && id <= G.o.max_resources && fe->res[id - 1]) {
-		fr = fe->res[id - 1];
-		fe->res[id - 1] = NULL;
+	struct fe_res *fr = fe->res[k];
+	if (fr) {
+		fe->res[k] = NULL;
 		fe->nr_res--;
 	}
 	pthread_mutex_unlock(&fe->lock);
 	return fr;
+}
+
+static struct fe_res *take_res(struct frontend *fe, uint64_t id)
+{
+	uint32_t k;
+	return id_slot(fe, id, G.o.max_resources, &k) ? take_res_slot(fe, k)
+						      : NULL;
 }
 
 static bool blob_name_ok(const uint8_t *p, uint64_t len)
@@ -631,14 +696,15 @@ static void cmd_resource_create(struct frontend *fe, const struct request *req,
 	}
 	struct fe_res *fr = calloc(1, sizeof(*fr));
 	struct hbuf *hb = calloc(nb, sizeof(*hb));
-	uint64_t id = 0;
+	uint32_t slot = 0;
 	if (!fr || !hb) {
 		res->status = VIRTIO_ACCEL_ERR;
 		goto out;
 	}
 	atomic_init(&fr->refs, 1);
 	pthread_mutex_lock(&fe->lock);
-	res->status = alloc_slot((void **)fe->res, G.o.max_resources, fr, &id);
+	res->status =
+		alloc_slot((void **)fe->res, G.o.max_resources, fr, &slot);
 	pthread_mutex_unlock(&fe->lock);
 	if (res->status != VIRTIO_ACCEL_OK) {
 		res->err = "resource limit reached (--max-resources)";
@@ -702,14 +768,14 @@ static void cmd_resource_create(struct frontend *fe, const struct request *req,
 	pthread_mutex_lock(&fe->lock);
 	fe->nr_res++;
 	pthread_mutex_unlock(&fe->lock);
-	res->object_id = id;
-	LOG_DBG("frontend %u: resource %" PRIu64 " -> host %" PRId64, fe->id,
-		id, (int64_t)fr->r->id);
+	res->object_id = make_id(fe, slot);
+	LOG_DBG("frontend %u: resource 0x%" PRIx64 " -> host %" PRId64, fe->id,
+		res->object_id, (int64_t)fr->r->id);
 	fr = NULL;
 	goto out;
 undo:
 	pthread_mutex_lock(&fe->lock);
-	fe->res[id - 1] = NULL;
+	fe->res[slot] = NULL;
 	pthread_mutex_unlock(&fe->lock);
 	free(fr);
 out:
@@ -1184,9 +1250,14 @@ static void q_start(struct vu_dev *dev, unsigned int idx)
 	struct vq *q = &dev->vq[idx];
 	pthread_mutex_lock(&q->lock);
 	int fd = q->kick_fd;
+	unsigned int again = q->nr_resubmit;
 	pthread_mutex_unlock(&q->lock);
 	if (fd < 0)
 		return;
+	if (again)
+		LOG_INFO("frontend %u: queue %u: %u requests that a previous "
+			 "back-end took but never completed run again",
+			 fe->id, idx, again);
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = idx};
 	if (epoll_ctl(fe->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EEXIST)
 		epoll_ctl(fe->epfd, EPOLL_CTL_MOD, fd, &ev);
@@ -1262,14 +1333,14 @@ static void release_all(struct frontend *fe)
 {
 	uint32_t ns = 0, nr = 0;
 	for (uint32_t i = 0; i < G.o.max_sessions; i++) {
-		struct fe_sess *fs = take_sess(fe, (uint64_t)i + 1);
+		struct fe_sess *fs = take_sess_slot(fe, i);
 		if (fs) {
 			ns++;
 			sess_put(fs);
 		}
 	}
 	for (uint32_t i = 0; i < G.o.max_resources; i++) {
-		struct fe_res *fr = take_res(fe, (uint64_t)i + 1);
+		struct fe_res *fr = take_res_slot(fe, i);
 		if (fr) {
 			nr++;
 			res_put(fr);
@@ -1378,6 +1449,7 @@ int device_add_frontend(int sock)
 
 	pthread_mutex_lock(&G.lock);
 	fe->id = ++G.next_id;
+	fe->gen = G.last_gen = new_generation(G.last_gen);
 	fe->next = G.fes;
 	G.fes = fe;
 	G.nr_fes++;

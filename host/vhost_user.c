@@ -2,10 +2,13 @@
 #include "vhost_user.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct vu_region_msg {
@@ -19,7 +22,7 @@ struct vu_region_msg {
 	((1ull << VU_PF_MQ) | (1ull << VU_PF_REPLY_ACK) |                      \
 	 (1ull << VU_PF_CONFIG) | (1ull << VU_PF_RESET_DEVICE) |               \
 	 (1ull << VU_PF_CONFIGURE_MEM_SLOTS) | (1ull << VU_PF_STATUS) |        \
-	 (1ull << VU_PF_BACKEND_REQ))
+	 (1ull << VU_PF_BACKEND_REQ) | (1ull << VU_PF_INFLIGHT_SHMFD))
 
 const char *vu_request_str(uint32_t req)
 {
@@ -48,6 +51,8 @@ const char *vu_request_str(uint32_t req)
 		C(SET_BACKEND_REQ_FD);
 		C(GET_CONFIG);
 		C(SET_CONFIG);
+		C(GET_INFLIGHT_FD);
+		C(SET_INFLIGHT_FD);
 		C(RESET_DEVICE);
 		C(GET_MAX_MEM_SLOTS);
 		C(ADD_MEM_REG);
@@ -71,6 +76,8 @@ int vu_dev_init(struct vu_dev *dev, int sock, unsigned int nr_queues,
 	dev->iface = iface;
 	dev->opaque = opaque;
 	dev->backend_req_fd = -1;
+	dev->infl_fd = -1;
+	dev->reply_fd = -1;
 	dev->mem = vq_mem_new();
 	if (!dev->mem)
 		return -1;
@@ -80,10 +87,24 @@ int vu_dev_init(struct vu_dev *dev, int sock, unsigned int nr_queues,
 	return 0;
 }
 
+static void infl_drop(struct vu_dev *dev)
+{
+	if (dev->infl_map)
+		munmap(dev->infl_map, dev->infl_len);
+	if (dev->infl_fd >= 0)
+		close(dev->infl_fd);
+	dev->infl_map = NULL;
+	dev->infl_len = 0;
+	dev->infl_fd = -1;
+	dev->infl_nq = dev->infl_qsize = 0;
+	dev->infl_qbytes = 0;
+}
+
 void vu_dev_destroy(struct vu_dev *dev)
 {
 	for (unsigned int i = 0; i < dev->nr_queues; i++)
 		vq_destroy(&dev->vq[i]);
+	infl_drop(dev);
 	vq_mem_put(dev->mem);
 	dev->mem = NULL;
 	if (dev->backend_req_fd >= 0)
@@ -150,6 +171,7 @@ static void stop_queue(struct vu_dev *dev, struct vq *q)
 	if (q->kick_fd >= 0)
 		close(q->kick_fd);
 	q->kick_fd = -1;
+	vq_infl_detach(q);
 	pthread_mutex_unlock(&q->lock);
 }
 
@@ -157,6 +179,13 @@ static void maybe_start(struct vu_dev *dev, struct vq *q)
 {
 	pthread_mutex_lock(&q->lock);
 	bool go = q->started && q->enabled && q->desc;
+	/* track the ring's chains in the in-flight file, if there is one;
+	 * chains a previous back-end left in flight are completed first */
+	if (go && !q->infl && dev->infl_map && q->index < dev->infl_nq)
+		vq_infl_attach(q,
+			       (struct vq_infl *)((uint8_t *)dev->infl_map +
+						  q->index * dev->infl_qbytes),
+			       dev->infl_qsize);
 	pthread_mutex_unlock(&q->lock);
 	if (go && dev->iface->queue_start)
 		dev->iface->queue_start(dev, q->index);
@@ -180,6 +209,110 @@ static void reset_device(struct vu_dev *dev)
 	}
 	dev->features_set = false;
 	dev->status = 0;
+}
+
+/* A ring runs with the in-flight file attached: it must not change. */
+static bool infl_busy(struct vu_dev *dev)
+{
+	bool busy = false;
+	for (unsigned int i = 0; i < dev->nr_queues && !busy; i++) {
+		pthread_mutex_lock(&dev->vq[i].lock);
+		busy = dev->vq[i].infl != NULL;
+		pthread_mutex_unlock(&dev->vq[i].lock);
+	}
+	return busy;
+}
+
+/* Checks the sizes of GET/SET_INFLIGHT_FD; false with errbuf set. */
+static bool infl_geometry(struct vu_dev *dev, const struct vu_msg *msg,
+			  uint64_t *qbytes)
+{
+	uint32_t nq = msg->p.inflight.num_queues;
+	uint32_t qs = msg->p.inflight.queue_size;
+	if (nq == 0 || nq > VU_MAX_QUEUES || qs == 0 || qs > VQ_MAX_SIZE ||
+	    (qs & (qs - 1))) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "bad in-flight file geometry (%u queues of %u)", nq,
+			 qs);
+		return false;
+	}
+	if (infl_busy(dev)) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "in-flight file changed while a ring runs");
+		return false;
+	}
+	*qbytes = vq_infl_size(qs);
+	return true;
+}
+
+/* GET_INFLIGHT_FD: a fresh (zeroed) in-flight file, kept in dev. */
+static int infl_create(struct vu_dev *dev, const struct vu_msg *msg)
+{
+	uint64_t qb;
+	if (!infl_geometry(dev, msg, &qb))
+		return -1;
+	size_t len = (size_t)(qb * msg->p.inflight.num_queues);
+	int fd = memfd_create("vhost-user-accel-inflight",
+			      MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "cannot create the in-flight file: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "cannot map the in-flight file: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	infl_drop(dev);
+	dev->infl_fd = fd;
+	dev->infl_map = p;
+	dev->infl_len = len;
+	dev->infl_nq = msg->p.inflight.num_queues;
+	dev->infl_qsize = msg->p.inflight.queue_size;
+	dev->infl_qbytes = qb;
+	return 0;
+}
+
+/* SET_INFLIGHT_FD: map the front-end's file; takes fd on success. */
+static int infl_adopt(struct vu_dev *dev, const struct vu_msg *msg, int fd)
+{
+	uint64_t qb, size = msg->p.inflight.mmap_size;
+	uint64_t off = msg->p.inflight.mmap_offset;
+	if (!infl_geometry(dev, msg, &qb))
+		return -1;
+	struct stat st;
+	if (size < qb * msg->p.inflight.num_queues || size > SIZE_MAX / 2 ||
+	    off % (uint64_t)sysconf(_SC_PAGESIZE) || fstat(fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size < 0 ||
+	    off > (uint64_t)st.st_size || size > (uint64_t)st.st_size - off) {
+		/* past the end of the file, a mapping would fault (SIGBUS) */
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "in-flight file too small or misplaced");
+		return -1;
+	}
+	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+	void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, (off_t)off);
+	if (p == MAP_FAILED) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "cannot map the in-flight file: %s", strerror(errno));
+		return -1;
+	}
+	infl_drop(dev);
+	dev->infl_fd = fd;
+	dev->infl_map = p;
+	dev->infl_len = (size_t)size;
+	dev->infl_nq = msg->p.inflight.num_queues;
+	dev->infl_qsize = msg->p.inflight.queue_size;
+	dev->infl_qbytes = qb;
+	return 0;
 }
 
 static struct vq *msg_vq(struct vu_dev *dev, uint32_t index)
@@ -475,6 +608,27 @@ static int handle(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 		snprintf(dev->errbuf, sizeof(dev->errbuf),
 			 "config space is read-only");
 		return -1;
+	case VU_GET_INFLIGHT_FD:
+		if (sz < sizeof(msg->p.inflight))
+			return -1;
+		reply->hdr.size = sizeof(reply->p.inflight);
+		memset(&reply->p.inflight, 0, sizeof(reply->p.inflight));
+		*has_reply = true;
+		/* on failure: size 0, which front-ends take as "no tracking" */
+		if (infl_create(dev, msg) == 0) {
+			reply->p.inflight.mmap_size = dev->infl_len;
+			reply->p.inflight.num_queues = dev->infl_nq;
+			reply->p.inflight.queue_size = dev->infl_qsize;
+			dev->reply_fd = dev->infl_fd;
+		}
+		return 0;
+	case VU_SET_INFLIGHT_FD:
+		if (sz < sizeof(msg->p.inflight) || nfds != 1 || fds[0] < 0)
+			return -1;
+		if (infl_adopt(dev, msg, fds[0]) < 0)
+			return -1;
+		fds[0] = -1; /* kept */
+		return 0;
 	case VU_SET_STATUS:
 		if (sz < 8)
 			return -1;
@@ -523,6 +677,7 @@ int vu_handle_msg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 {
 	bool has_reply = false;
 	dev->errbuf[0] = 0;
+	dev->reply_fd = -1;
 	if ((msg->hdr.flags & 0x3) != VU_FLAG_VERSION ||
 	    msg->hdr.size > VU_MAX_PAYLOAD) {
 		close_fds(fds, nfds);
@@ -605,14 +760,29 @@ static int recv_msg(int sock, struct vu_msg *msg, int *fds, unsigned int *nfds)
 	return 0;
 }
 
-static int send_msg(int sock, const struct vu_msg *msg)
+static int send_msg(int sock, const struct vu_msg *msg, int fd)
 {
 	/* header and payload are separate: the union is 8-byte aligned */
 	struct iovec iov[2] = {
 		{.iov_base = (void *)&msg->hdr, .iov_len = sizeof(msg->hdr)},
 		{.iov_base = (void *)msg->p.raw, .iov_len = msg->hdr.size},
 	};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
 	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	if (fd >= 0) {
+		/* with the first bytes; cleared below once they are sent */
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.buf;
+		mh.msg_controllen = sizeof(cbuf.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
 	size_t left = sizeof(msg->hdr) + msg->hdr.size;
 	while (left > 0) {
 		ssize_t n = sendmsg(sock, &mh, MSG_NOSIGNAL);
@@ -620,6 +790,8 @@ static int send_msg(int sock, const struct vu_msg *msg)
 			continue;
 		if (n <= 0)
 			return -1;
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
 		left -= (size_t)n;
 		/* advance the iovecs */
 		while (n > 0 && mh.msg_iovlen > 0) {
@@ -653,7 +825,7 @@ int vu_dispatch(struct vu_dev *dev)
 	int h = vu_handle_msg(dev, msg, fds, nfds, reply);
 	if (h < 0)
 		goto out;
-	if (h == 1 && send_msg(dev->sock, reply) < 0)
+	if (h == 1 && send_msg(dev->sock, reply, dev->reply_fd) < 0)
 		goto out;
 	rc = 0;
 out:

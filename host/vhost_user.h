@@ -40,6 +40,8 @@ enum vu_request {
 	VU_SET_BACKEND_REQ_FD = 21,
 	VU_GET_CONFIG = 24,
 	VU_SET_CONFIG = 25,
+	VU_GET_INFLIGHT_FD = 31,
+	VU_SET_INFLIGHT_FD = 32,
 	VU_RESET_DEVICE = 34,
 	VU_GET_MAX_MEM_SLOTS = 36,
 	VU_ADD_MEM_REG = 37,
@@ -57,6 +59,7 @@ enum vu_request {
 #define VU_PF_REPLY_ACK		  3
 #define VU_PF_BACKEND_REQ	  5
 #define VU_PF_CONFIG		  9
+#define VU_PF_INFLIGHT_SHMFD	  12
 #define VU_PF_RESET_DEVICE	  13
 #define VU_PF_CONFIGURE_MEM_SLOTS 15
 #define VU_PF_STATUS		  16
@@ -88,6 +91,12 @@ struct vu_msg {
 			uint64_t avail;
 			uint64_t log;
 		} addr;
+		struct {
+			uint64_t mmap_size;
+			uint64_t mmap_offset;
+			uint16_t num_queues;
+			uint16_t queue_size;
+		} inflight;
 		uint8_t raw[VU_MAX_PAYLOAD];
 	} p;
 };
@@ -123,6 +132,17 @@ struct vu_dev {
 	 * feature matters to front-ends such as UML's virtio_uml, which only
 	 * allocate per-device interrupts when it is present. */
 	int backend_req_fd;
+	/* In-flight tracking file (INFLIGHT_SHMFD): created by us
+	 * (GET_INFLIGHT_FD) or handed back by the front-end after a back-end
+	 * restart (SET_INFLIGHT_FD); queue i's region is at i * infl_qbytes,
+	 * attached to the ring while it runs. */
+	int infl_fd;
+	void *infl_map;
+	size_t infl_len;
+	uint16_t infl_nq, infl_qsize;
+	uint64_t infl_qbytes;
+	/* an fd to send with the reply (not owned), -1: none */
+	int reply_fd;
 	char errbuf[128];
 };
 

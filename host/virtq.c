@@ -218,6 +218,7 @@ void vq_init(struct vq *q, unsigned int index)
 
 void vq_destroy(struct vq *q)
 {
+	vq_infl_detach(q);
 	if (q->kick_fd >= 0)
 		close(q->kick_fd);
 	if (q->call_fd >= 0)
@@ -352,11 +353,117 @@ static int walk(struct vq_elem *e, const struct vq_mem *m,
 	}
 }
 
+/* ---------------------------------------------------------------------- */
+/* in-flight tracking                                                      */
+/* ---------------------------------------------------------------------- */
+
+uint64_t vq_infl_size(uint32_t queue_size)
+{
+	uint64_t n = sizeof(struct vq_infl) +
+		     (uint64_t)queue_size * sizeof(struct vq_infl_desc);
+	return (n + 63) & ~(uint64_t)63;
+}
+
+void vq_infl_detach(struct vq *q)
+{
+	q->infl = NULL;
+	free(q->resubmit);
+	q->resubmit = NULL;
+	q->nr_resubmit = q->resubmit_pos = 0;
+}
+
+unsigned int vq_infl_attach(struct vq *q, struct vq_infl *in, uint16_t desc_num)
+{
+	vq_infl_detach(q);
+	if (!q->used || !q->num || q->num > desc_num)
+		return 0;
+	/* the front-end can write the region: every value is checked */
+	if (in->version != 1 || in->desc_num != desc_num) {
+		memset(in, 0, vq_infl_size(desc_num));
+		in->desc_num = desc_num;
+		in->used_idx = rd16(&q->used->idx);
+		__atomic_store_n(&in->version, 1, __ATOMIC_RELEASE);
+		q->infl = in;
+		q->infl_num = desc_num;
+		q->infl_counter = 1;
+		return 0;
+	}
+	uint16_t used = rd16(&q->used->idx);
+	if (in->used_idx != used) {
+		/* completed, but the back-end died before it unmarked it */
+		if (in->last_batch_head < desc_num)
+			in->desc[in->last_batch_head].inflight = 0;
+		in->used_idx = used;
+	}
+	unsigned int n = 0;
+	uint64_t top = 0;
+	for (uint32_t h = 0; h < desc_num; h++) {
+		if (!in->desc[h].inflight)
+			continue;
+		if (h >= q->num || n >= q->num) {
+			in->desc[h].inflight = 0; /* cannot be a chain */
+			continue;
+		}
+		n++;
+	}
+	uint16_t *list = n ? malloc(n * sizeof(*list)) : NULL;
+	if (n && !list) {
+		/* cannot resubmit: the driver's waits time out instead */
+		for (uint32_t h = 0; h < desc_num; h++)
+			in->desc[h].inflight = 0;
+		n = 0;
+	}
+	unsigned int k = 0;
+	for (uint32_t h = 0; h < q->num && k < n; h++)
+		if (in->desc[h].inflight)
+			list[k++] = (uint16_t)h;
+	/* in pop order (insertion sort: n <= queue size, once per start) */
+	for (unsigned int i = 1; i < n; i++) {
+		uint16_t h = list[i];
+		unsigned int j = i;
+		while (j > 0 &&
+		       in->desc[list[j - 1]].counter > in->desc[h].counter) {
+			list[j] = list[j - 1];
+			j--;
+		}
+		list[j] = h;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (in->desc[list[i]].counter > top)
+			top = in->desc[list[i]].counter;
+	q->used_idx = used;
+	q->last_avail = (uint16_t)(used + n);
+	q->signalled_valid = false;
+	q->infl = in;
+	q->infl_num = desc_num;
+	q->infl_counter = top + 1;
+	q->resubmit = list;
+	q->nr_resubmit = n;
+	q->resubmit_pos = 0;
+	return n;
+}
+
 int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 {
 	*bad = false;
 	if (!q->started || !q->enabled || q->broken || !q->avail)
 		return 0;
+	if (q->resubmit_pos < q->nr_resubmit) {
+		/* taken by the previous back-end, never completed */
+		uint16_t h = q->resubmit[q->resubmit_pos++];
+		e->head = h;
+		e->nr_in = e->nr_out = 0;
+		e->in_len = e->out_len = 0;
+		unsigned int budget = q->num;
+		if (walk(e, m, q->desc, q->num, h, true, &budget) < 0) {
+			e->nr_in = e->nr_out = 0;
+			e->in_len = e->out_len = 0;
+			*bad = true;
+		}
+		q->inflight++;
+		q->nr_popped++;
+		return 1;
+	}
 	uint16_t avail_idx = rd16(&q->avail->idx);
 	uint16_t pending = (uint16_t)(avail_idx - q->last_avail);
 	if (pending == 0)
@@ -380,6 +487,11 @@ int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 		/* Cannot even complete it: the head id itself is invalid. */
 		set_broken(q);
 		return -1;
+	}
+	if (q->infl) {
+		q->infl->desc[head].counter = q->infl_counter++;
+		__atomic_store_n(&q->infl->desc[head].inflight, 1,
+				 __ATOMIC_RELEASE);
 	}
 	unsigned int budget = q->num;
 	if (walk(e, m, q->desc, q->num, head, true, &budget) < 0) {
@@ -407,12 +519,19 @@ void vq_push(struct vq *q, uint16_t head, uint32_t len)
 			pthread_cond_broadcast(&q->idle);
 		return;
 	}
+	struct vq_infl *in = head < q->infl_num ? q->infl : NULL;
+	if (in)
+		__atomic_store_n(&in->last_batch_head, head, __ATOMIC_RELEASE);
 	struct vq_used_elem *ue = &q->used->ring[q->used_idx % q->num];
 	ue->id = head;
 	ue->len = len;
 	uint16_t old = q->used_idx;
 	q->used_idx++;
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
+	if (in) {
+		__atomic_store_n(&in->desc[head].inflight, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&in->used_idx, q->used_idx, __ATOMIC_RELEASE);
+	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
 	bool notify;

@@ -103,6 +103,31 @@ struct vq_used {
 	struct vq_used_elem ring[];
 };
 
+/*
+ * In-flight tracking (vhost-user INFLIGHT_SHMFD), split rings: one region
+ * per queue in a file the front-end keeps across back-end restarts, in the
+ * layout of QEMU's docs/interop/vhost-user.rst ("Inflight I/O tracking").
+ * A chain is marked in flight when popped and unmarked when completed, so
+ * the next back-end completes exactly the chains its predecessor took but
+ * never returned, although it completed others out of order.
+ */
+struct vq_infl_desc {
+	uint8_t inflight;
+	uint8_t padding[5];
+	uint16_t next;
+	uint64_t counter; /* pop order */
+};
+struct vq_infl {
+	uint64_t features;
+	uint16_t version; /* 0: fresh region, 1: in use */
+	uint16_t desc_num;
+	uint16_t last_batch_head;
+	uint16_t used_idx;
+	struct vq_infl_desc desc[];
+};
+/* Bytes of one queue's region for queue_size descriptors. */
+uint64_t vq_infl_size(uint32_t queue_size);
+
 /* A popped chain. */
 struct vq_elem {
 	uint16_t head;
@@ -137,6 +162,12 @@ struct vq {
 	unsigned int inflight;
 	uint64_t nr_popped;
 	uint64_t nr_completed;
+	/* in-flight tracking, while the ring runs (vq_infl_attach) */
+	struct vq_infl *infl;
+	uint16_t infl_num;
+	uint64_t infl_counter;
+	uint16_t *resubmit; /* heads to complete first, in pop order */
+	unsigned int nr_resubmit, resubmit_pos;
 };
 
 void vq_init(struct vq *q, unsigned int index);
@@ -151,6 +182,19 @@ int vq_map_rings(struct vq *q, const struct vq_mem *m);
  * *bad = true: the caller must still complete it (used length 0).
  */
 int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad);
+/*
+ * Start tracking the ring's chains in the region `in` of desc_num entries
+ * (caller holds q->lock; the ring is mapped and not yet running). A fresh
+ * (or unusable) region is initialised. Otherwise the chains the previous
+ * back-end left in flight are queued for vq_pop to return first, and the
+ * ring indices follow the region: used index from the ring, avail index =
+ * used index + chains in flight. Returns the number queued; q->infl stays
+ * NULL when the ring is larger than the region.
+ */
+unsigned int vq_infl_attach(struct vq *q, struct vq_infl *in,
+			    uint16_t desc_num);
+/* Stop tracking (the ring stopped; caller holds q->lock). */
+void vq_infl_detach(struct vq *q);
 /* Push a completion and notify the driver if needed (caller holds lock). */
 void vq_push(struct vq *q, uint16_t head, uint32_t len);
 /* With EVENT_IDX: publish avail_event; returns true if more work arrived. */

@@ -23,6 +23,15 @@ Device and daemon:
   --queues N            request queues: daemon --queues N and, for QEMU,
                         num-queues=N (default 1)
   --no-device           boot without the daemon and the device
+  --restart-daemon-on MARKER[:SECS]
+                        QEMU only: when a guest console line equal to
+                        MARKER appears (first time only), SIGKILL the
+                        daemon, wait SECS (default 2) and start it again
+                        on the same socket with the same arguments (its
+                        log is appended to the same daemon log); the
+                        accel chardev reconnects (reconnect-ms). The
+                        end-of-run checks apply to the last daemon. UML's
+                        virtio_uml cannot reconnect: refused there.
 Guest:
   --module "KO [PARAM=VALUE]..."
                         insmod this module (with parameters) before the
@@ -70,6 +79,7 @@ vm_run() {
 	shift
 	local plugins="" daemon_args="" queues=1 device=1 rmmod=0 kmemleak=0 mem=512M
 	local timeout=300 kargs="" log="" scan=1 quiet=0 qemu_args="" envs="" a
+	local restart_on="" restart_secs=2
 	local modules=() copies=() cmd=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -77,6 +87,14 @@ vm_run() {
 		--daemon-args) daemon_args=$2 && shift ;;
 		--queues) queues=$2 && shift ;;
 		--no-device) device=0 ;;
+		--restart-daemon-on)
+			restart_on=$2
+			if [[ $2 == *:* ]] && [[ ${2##*:} =~ ^[0-9]+$ ]]; then
+				restart_on=${2%:*}
+				restart_secs=${2##*:}
+			fi
+			shift
+			;;
 		--module)
 			a=${2%% *}
 			modules+=("$(realpath -m "$a")${2#"$a"}") && shift
@@ -111,6 +129,10 @@ vm_run() {
 	[[ $queues =~ ^[0-9]+$ ]] || vm_die "--queues: not a number: $queues"
 	[[ $timeout =~ ^[0-9]+$ ]] || vm_die "--timeout: not a number: $timeout"
 	[[ $kmemleak =~ ^[0-9]+$ ]] || vm_die "--kmemleak: not a number: $kmemleak"
+	if [ -n "$restart_on" ]; then
+		[ "$kind" = qemu ] || vm_die "--restart-daemon-on: UML's virtio_uml cannot reconnect to a restarted daemon (QEMU guests only)"
+		[ "$device" = 1 ] || vm_die "--restart-daemon-on needs the device (not with --no-device)"
+	fi
 
 	# artefacts (built on first use)
 	local kernel="" qemu="" dk=""
@@ -124,7 +146,7 @@ vm_run() {
 		dk=$VM_DIR/debian-kernel
 	fi
 
-	local run daemon dlog="" dpid="" sock=""
+	local run daemon dlog="" dpid="" sock="" dargs=()
 	run=$(mktemp -d -t "vm-$kind.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: locals are gone at exit
 	trap "vm_run_cleanup '$run'" EXIT
@@ -148,19 +170,19 @@ vm_run() {
 		fi
 		sock=$run/accel.sock
 		dlog=${log%.log}.daemon.log
-		# shellcheck disable=SC2086 # --daemon-args is word-split on purpose
-		"$daemon" --socket "$sock" --plugins "$plugins" --queues "$queues" -v $daemon_args \
-			>"$dlog" 2>&1 &
-		dpid=$!
-		echo "$dpid" >"$run/daemon.pid"
-		for _ in $(seq 100); do
-			[ -S "$sock" ] && break
-			kill -0 "$dpid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if [ ! -S "$sock" ]; then
+		# shellcheck disable=SC2206 # --daemon-args is word-split on purpose
+		dargs=(--socket "$sock" --plugins "$plugins" --queues "$queues" -v $daemon_args)
+		: >"$dlog"
+		vm_daemon_spawn "$run" "$daemon" "$dlog" "${dargs[@]}"
+		if ! vm_daemon_wait_socket "$run" "$sock"; then
 			cat "$dlog" >&2
 			vm_die "the daemon did not come up (log: $dlog)"
+		fi
+		dpid=$(cat "$run/daemon.pid")
+		if [ -n "$restart_on" ]; then
+			vm_daemon_watch "$run" "$log" "$restart_on" "$restart_secs" \
+				"$daemon" "$dlog" "$sock" "${dargs[@]}" &
+			echo $! >"$run/watch.pid"
 		fi
 	fi
 
@@ -211,7 +233,10 @@ vm_run() {
 			-append "console=ttyS0 panic=-1 printk.time=1 loglevel=7 $kargs")
 		kargs=""
 		if [ "$device" = 1 ]; then
-			vm+=(-chardev "socket,id=accel0,path=$sock"
+			# with --restart-daemon-on the chardev reconnects to a
+			# restarted daemon (the device waits for the first
+			# connection at start-up)
+			vm+=(-chardev "socket,id=accel0,path=$sock${restart_on:+,reconnect-ms=500}"
 				-device "vhost-user-accel-pci,chardev=accel0,num-queues=$queues")
 		fi
 		# shellcheck disable=SC2206 # --qemu-args is word-split on purpose
@@ -234,14 +259,16 @@ vm_run() {
 	set -e
 	vm_msg "guest finished in $(vm_elapsed "$t0") (vm exit status $vmrc)"
 
-	# 3. the daemon must have survived
+	# 3. the daemon must have survived (the last one, after restarts)
 	local drc=0
 	if [ -n "$dpid" ]; then
+		vm_daemon_watch_stop "$run"
+		dpid=$(cat "$run/daemon.pid")
 		if kill -0 "$dpid" 2>/dev/null; then
 			kill -TERM "$dpid" 2>/dev/null || true
-			wait "$dpid" || drc=$?
+			drc=$(vm_daemon_status "$run" "$dpid")
 		else
-			wait "$dpid" || drc=$?
+			drc=$(vm_daemon_status "$run" "$dpid")
 			[ "$drc" != 0 ] || drc=255
 			vm_warn "the daemon exited during the run"
 		fi
@@ -273,9 +300,113 @@ vm_run() {
 	exit "$rc"
 }
 
-# Kill what is left (daemon, on interruption) and remove the run directory.
+# vm_daemon_spawn RUN DAEMON LOG ARG...: start the daemon in the background,
+# appending to LOG; RUN/daemon.pid gets its pid and, once it exited,
+# RUN/daemon.<pid>.rc its exit status (it need not be our child to be
+# judged: a restarted daemon is the watcher's).
+vm_daemon_spawn() {
+	local run=$1 daemon=$2 dlog=$3
+	shift 3
+	rm -f "$run/daemon.pid"
+	(
+		"$daemon" "$@" >>"$dlog" 2>&1 &
+		p=$! rc=0
+		echo "$p" >"$run/daemon.pid.tmp"
+		mv "$run/daemon.pid.tmp" "$run/daemon.pid"
+		{ wait "$p" || rc=$?; } 2>/dev/null # no "Killed" job notice
+		echo "$rc" >"$run/daemon.$p.rc.tmp"
+		mv "$run/daemon.$p.rc.tmp" "$run/daemon.$p.rc"
+	) &
+	while [ ! -f "$run/daemon.pid" ]; do sleep 0.05; done
+}
+
+# vm_daemon_wait_socket RUN SOCK: wait (10 s) until the daemon of
+# RUN/daemon.pid listens on SOCK; false (log printed) if it does not.
+vm_daemon_wait_socket() {
+	local run=$1 sock=$2 pid
+	pid=$(cat "$run/daemon.pid")
+	for _ in $(seq 100); do
+		[ -S "$sock" ] && return 0
+		[ -f "$run/daemon.$pid.rc" ] && break
+		sleep 0.1
+	done
+	[ -S "$sock" ]
+}
+
+# vm_daemon_status RUN PID: the exit status of daemon PID (waits up to
+# 60 s for it to exit; 255 when it does not).
+vm_daemon_status() {
+	local run=$1 pid=$2
+	for _ in $(seq 600); do
+		if [ -f "$run/daemon.$pid.rc" ]; then
+			cat "$run/daemon.$pid.rc"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo 255
+}
+
+# vm_daemon_watch RUN CONSOLE_LOG MARKER SECS DAEMON DAEMON_LOG SOCK ARG...
+# (background): when CONSOLE_LOG has a line equal to MARKER, SIGKILL the
+# daemon, wait SECS, start it again with the same arguments and wait for
+# its socket. Once only. Stops when RUN/watch.stop appears (checked only
+# between polls, so a restart is never cut in half).
+vm_daemon_watch() {
+	local run=$1 clog=$2 marker=$3 secs=$4 daemon=$5 dlog=$6 sock=$7 pid
+	local off=0 size start
+	shift 7
+	while [ ! -e "$run/watch.stop" ]; do
+		# scan what is new, from 256 bytes back (a line cut by the
+		# previous scan), without that window's first, partial line
+		size=$(stat -c %s "$clog" 2>/dev/null || echo 0)
+		start=$((off > 256 ? off - 256 : 0))
+		if [ "$size" -gt "$off" ] &&
+			tail -c +"$((start + 1))" "$clog" | sed "$([ "$start" = 0 ] || echo 1d)" |
+			sed 's/\r$//' | grep -xF -- "$marker" >/dev/null; then
+			pid=$(cat "$run/daemon.pid")
+			if [ -f "$run/daemon.$pid.rc" ]; then
+				# it died by itself: no restart, the run fails
+				vm_warn "restart: the daemon (pid $pid) had already exited; not restarting it"
+				break
+			fi
+			vm_msg "restart: '$marker' in the guest log: SIGKILL the daemon (pid $pid), restart in ${secs}s"
+			kill -KILL "$pid" 2>/dev/null || true
+			vm_daemon_status "$run" "$pid" >/dev/null
+			rm -f "$sock" # the stale socket: wait for the new one
+			printf '%s\n' "vm harness: daemon pid $pid SIGKILLed on '$marker'; restarting in ${secs}s" >>"$dlog"
+			sleep "$secs"
+			vm_daemon_spawn "$run" "$daemon" "$dlog" "$@"
+			if vm_daemon_wait_socket "$run" "$sock"; then
+				vm_msg "restart: the daemon is back (pid $(cat "$run/daemon.pid"))"
+			else
+				vm_warn "restart: the restarted daemon did not come up (log: $dlog)"
+			fi
+			break
+		fi
+		off=$size
+		sleep 0.2
+	done
+}
+
+# Stop the watcher (if any) and wait until it is gone.
+vm_daemon_watch_stop() {
+	local run=$1 pid
+	[ -f "$run/watch.pid" ] || return 0
+	pid=$(cat "$run/watch.pid")
+	touch "$run/watch.stop"
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+	rm -f "$run/watch.pid"
+}
+
+# Kill what is left (watcher and daemon, on interruption) and remove the
+# run directory.
 vm_run_cleanup() {
 	local run=$1 pid
+	if [ -f "$run/watch.pid" ]; then
+		pid=$(cat "$run/watch.pid")
+		kill -TERM "$pid" 2>/dev/null || true
+	fi
 	if [ -f "$run/daemon.pid" ]; then
 		pid=$(cat "$run/daemon.pid")
 		kill -TERM "$pid" 2>/dev/null || true

@@ -11,12 +11,18 @@
 #             NAME.cmd (the command line, one word per line), NAME.hint
 #             (VACCEL_VIRTIO_SESSION_HINT), NAME.status, NAME.out (result
 #             lines of the host run with the local plugin)
-#   CHECK     plugin examples stress kill big hostile (default: all)
+#   CHECK     plugin examples stress kill big hostile (default: all), and
+#             restart (QEMU only, not a default: the VM harness must
+#             restart the daemon, see below)
 # Environment: E2E_PLUGIN (default: BUILD/plugins/virtio/libvaccel-virtio.so;
 # the loopback variant lets the script run on a host), E2E_BIG_MB (default
 # 1024), E2E_KILLS (default 100),
 # E2E_STRESS ("PROCS THREADS ITERS", default "8 4 30"), DRIVER_TESTS (the
-# driver's test programs, for "hostile").
+# driver's test programs, for "hostile"); for "restart": E2E_RESTART_MARKER
+# (the line on which the harness restarts the daemon: vm/run-qemu.sh
+# --restart-daemon-on MARKER), E2E_RESTART ("PROCS THREADS", default
+# "2 3"), E2E_RESTART_TIMEOUT_MS (the driver's request_timeout_ms during
+# the check, default 3000).
 # Prints one "E2E-RESULT <check> PASS|FAIL <seconds>s" line per check and
 # exits with the number of failed checks.
 set -u
@@ -113,6 +119,23 @@ check_hostile() {
 		"$BUILD/tests/virtio-plugin/e2e_stress" 1 2 5 "$LIB"
 }
 
+check_restart() {
+	m=${E2E_RESTART_MARKER:-}
+	if [ -z "$m" ]; then
+		echo "restart: no E2E_RESTART_MARKER (the VM harness must restart the daemon: --restart-daemon-on)"
+		return 1
+	fi
+	# calls during the outage fail after the driver's timeout: a short one
+	p=/sys/module/virtio_accel/parameters/request_timeout_ms
+	old=$(cat "$p") || return 1
+	echo "${E2E_RESTART_TIMEOUT_MS:-3000}" >"$p" || return 1
+	# shellcheck disable=SC2086 # "PROCS THREADS" on purpose
+	"$BUILD/tests/virtio-plugin/e2e_restart" "$m" ${E2E_RESTART:-2 3} "$LIB"
+	rc=$?
+	echo "$old" >"$p"
+	return "$rc"
+}
+
 echo "E2E-BEGIN checks: $CHECKS"
 for c in $CHECKS; do
 	echo "=== e2e check: $c"
@@ -124,6 +147,7 @@ for c in $CHECKS; do
 	kill) check_kill ;;
 	big) check_big ;;
 	hostile) check_hostile ;;
+	restart) check_restart ;;
 	*)
 		echo "unknown check $c"
 		false

@@ -9,10 +9,15 @@
 #   --build DIR      meson build directory (default: $BUILD or build)
 #   --vm LIST        uml, qemu or "uml qemu" (default)
 #   --zc LIST        driver builds to test: "1 0" (default), "1" or "0"
-#   --checks LIST    guest checks (default: "plugin examples stress kill
-#                    big hostile"; see tests/e2e/guest.sh)
+#   --checks LIST    guest checks (default: "restart plugin examples
+#                    stress kill big hostile"; see tests/e2e/guest.sh).
+#                    "restart" runs in QEMU guests only, first: the host
+#                    daemon is SIGKILLed and restarted under load
+#                    (vm/run-qemu.sh --restart-daemon-on), so the other
+#                    checks run against the restarted daemon and its
+#                    end-of-run leak check covers them
 #   --quick          smaller sizes and counts (256 MiB args, 30 kills,
-#                    4 x 2 stress)
+#                    4 x 2 stress, 2 x 2 restart)
 #   --timeout SECS   per guest boot (default 1500 for UML, 3000 for QEMU)
 #   -h, --help
 # Builds what is missing first: the meson build, the UML kernel and QEMU
@@ -28,11 +33,12 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 VMS="uml qemu"
 ZCS="1 0"
-CHECKS="plugin examples stress kill big hostile"
+CHECKS="restart plugin examples stress kill big hostile"
+RESTART_MARKER="E2E-RESTART-DAEMON-NOW"
 QUICK=0
 TIMEOUT=""
 
-usage() { sed -n '4,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift ;;
@@ -105,10 +111,11 @@ add_case() {
 	exec) so=$EXEC hint=0x80 ;;
 	esac
 	[ -f "$so" ] || return 0
-	printf '%s\n' "$BUILD/examples/$ex" "$@" >"$EXP/$name.cmd"
+	case "$ex" in */*) ;; *) ex=$BUILD/examples/$ex ;; esac
+	printf '%s\n' "$ex" "$@" >"$EXP/$name.cmd"
 	echo "$hint" >"$EXP/$name.hint"
 	set +e
-	VACCEL_PLUGINS=$so "$BUILD/examples/$ex" "$@" >"$EXP/$name.raw" 2>&1
+	VACCEL_PLUGINS=$so "$ex" "$@" >"$EXP/$name.raw" 2>&1
 	rc=$?
 	set -e
 	echo "$rc" >"$EXP/$name.status"
@@ -140,6 +147,34 @@ for ex in classify classify_genop; do
 	add_case "$ex-noop" noop "$ex" 3
 	add_case "$ex-exec" exec "$ex" 1
 done
+# Programs written against upstream vAccel's API, built the way a user
+# builds them: against the installed tree (a DESTDIR), with nothing but
+# `pkg-config --cflags --libs vaccel`; the guest runs the same binaries.
+UP=$E2E/upstream
+rm -rf "$UP"
+mkdir -p "$UP"
+meson install -C "$BUILD" --destdir "$UP/root" --no-rebuild --quiet \
+	>"$UP/install.log" 2>&1 || { tail -20 "$UP/install.log"; die "meson install into $UP/root failed"; }
+pc=$(find "$UP/root" -name vaccel.pc | head -1)
+[ -n "$pc" ] || die "no vaccel.pc in $UP/root"
+up_lib=$(dirname "$(dirname "$pc")")
+up_flags=$(PKG_CONFIG_LIBDIR=$(dirname "$pc") PKG_CONFIG_PATH='' \
+	PKG_CONFIG_SYSROOT_DIR=$UP/root pkg-config --cflags --libs vaccel) ||
+	die "pkg-config cannot use $pc"
+for prog in noop exec sgemm classify; do
+	# shellcheck disable=SC2086 # several words
+	${CC:-cc} -std=gnu11 -O2 -o "$UP/$prog" \
+		"$REPO/tests/integration/upstream_style/$prog.c" $up_flags \
+		-Wl,-rpath,"$up_lib" >"$UP/$prog.cc.log" 2>&1 ||
+		{ cat "$UP/$prog.cc.log"; die "upstream-style $prog.c does not build against the installed tree"; }
+done
+add_case upstream-noop-noop noop "$UP/noop"
+add_case upstream-exec-exec exec "$UP/exec" "$LIB"
+add_case upstream-exec-noop noop "$UP/exec" "$LIB"
+add_case upstream-sgemm-blas blas "$UP/sgemm"
+add_case upstream-sgemm-noop noop "$UP/sgemm"
+add_case upstream-sgemm-exec exec "$UP/sgemm"
+add_case upstream-classify-noop noop "$UP/classify" "$REPO/examples/data/example.png" 2
 msg "$(find "$EXP" -name '*.cmd' | wc -l) example cases recorded on the host"
 
 # ---- 3. kernels and drivers -------------------------------------------------
@@ -185,28 +220,55 @@ done
 
 # ---- 4. the guests ------------------------------------------------------------
 if [ "$QUICK" = 1 ]; then
-	BIG=256 KILLS=30 STRESS="4 2 10" MEM=1536M
+	BIG=256 KILLS=30 STRESS="4 2 10" RESTART="2 2" MEM=1536M
 else
-	BIG=1024 KILLS=100 STRESS="8 4 30" MEM=3G
+	# 1 GiB each way; with ZC=0 the driver bounces both: 2 GiB of user
+	# buffers plus 2 GiB of kernel bounce buffers
+	BIG=1024 KILLS=100 STRESS="8 4 30" RESTART="2 3" MEM=5G
 fi
-declare -A RESULT
+# the checks of one guest: "restart" only in QEMU (virtio_uml cannot
+# reconnect), and first
+vm_checks() {
+	local c out=""
+	if [[ " $CHECKS " == *" restart "* ]]; then
+		[ "$1" = uml ] || out="restart"
+	fi
+	for c in $CHECKS; do
+		[ "$c" = restart ] || out="${out:+$out }$c"
+	done
+	printf '%s\n' "$out"
+}
+declare -A RESULT CHECKRES
 for vm in $VMS; do
 	for zc in $ZCS; do
 		tag=$vm-zc$zc
 		log=$LOGS/$tag.log
 		to=${TIMEOUT:-$([ "$vm" = uml ] && echo 1500 || echo 3000)}
+		checks=$(vm_checks "$vm")
+		if [ -z "$checks" ]; then
+			RESULT[$tag]="SKIP (no checks for $vm: restart is QEMU only)"
+			msg "[$tag] ${RESULT[$tag]}"
+			continue
+		fi
 		args=(--module "${KO[$vm-$zc]}" --rmmod --plugins "$HOST_PLUGINS"
 			--daemon-args "-v" --mem "$MEM" --timeout "$to" --log "$log" -q
 			--env "VIRTIO_E2E_HOST_PLUGINS=$HOST_PLUGINS"
 			--env "E2E_BIG_MB=$BIG" --env "E2E_KILLS=$KILLS"
 			--env "E2E_STRESS=$STRESS" --env "DRIVER_TESTS=$DRIVER_TESTS"
 			--env "VACCEL_TEST_BUILDDIR=$BUILD")
+		if [[ " $checks " == *" restart "* ]]; then
+			args+=(--restart-daemon-on "$RESTART_MARKER:5"
+				--env "E2E_RESTART_MARKER=$RESTART_MARKER"
+				--env "E2E_RESTART=$RESTART")
+		fi
 		if [ "$vm" = uml ]; then
+			[[ " $CHECKS " != *" restart "* ]] ||
+				msg "[$tag] check restart: QEMU only (UML's virtio_uml cannot reconnect), skipped"
 			args+=(--kmemleak)
 		else
 			for p in "$BUILD/plugins/virtio/libvaccel-virtio.so" \
 				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
-				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP"; do
+				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP"; do
 				args+=(--copy "$p")
 			done
 			[ ! -d "$DRIVER_TESTS" ] || args+=(--copy "$DRIVER_TESTS")
@@ -215,12 +277,15 @@ for vm in $VMS; do
 		set +e
 		# shellcheck disable=SC2086 # the checks are words on purpose
 		"vm/run-$vm.sh" "${args[@]}" -- sh "$REPO/tests/e2e/guest.sh" \
-			"$BUILD" "$EXP" $CHECKS >"$LOGS/$tag.run.log" 2>&1
+			"$BUILD" "$EXP" $checks >"$LOGS/$tag.run.log" 2>&1
 		rc=$?
 		set -e
 		grep -h '^E2E-RESULT\|^example .*FAIL\|FAIL' "$log" 2>/dev/null |
 			sed "s/^/  [$tag] /" | head -50 || true
-		# nothing the guest created may outlive it on the host
+		CHECKRES[$tag]=$(sed 's/\r$//' "$log" 2>/dev/null |
+			sed -n 's/^E2E-RESULT \([^ ]*\) \([A-Z]*\) .*/\1:\2/p' | tr '\n' ' ')
+		# nothing the guest created may outlive it on the host (after a
+		# restart: the last daemon's record)
 		dlog=${log%.log}.daemon.log
 		leak=$(grep -o 'released [0-9]* sessions, [0-9]* resources' "$dlog" 2>/dev/null |
 			grep -v 'released 0 sessions, 0 resources' || true)
@@ -250,7 +315,11 @@ for vm in $VMS; do
 	for zc in $ZCS; do
 		tag=$vm-zc$zc
 		printf '  %-10s %s\n' "$tag" "${RESULT[$tag]}"
-		[ "${RESULT[$tag]}" = PASS ] || fails=$((fails + 1))
+		[ -z "${CHECKRES[$tag]:-}" ] || printf '  %-10s   checks: %s\n' "" "${CHECKRES[$tag]% }"
+		case "${RESULT[$tag]}" in
+		PASS | SKIP*) ;;
+		*) fails=$((fails + 1)) ;;
+		esac
 	done
 done
 echo "logs: $LOGS"

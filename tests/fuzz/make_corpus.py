@@ -136,3 +136,29 @@ out("fuzz_vhost_user", "bad_messages",
     handshake + msg(5, struct.pack("<II", 2, 0), FD_MEM) + msg(999) +
     msg(8, state(70, 3), size=4) + msg(25, bytes(16)) +
     msg(12, u64(0x100)) + msg(1, fds=FD_MANY) + END)
+
+# in-flight tracking: a region (in the memfd of SET_INFLIGHT_FD, at 0x8000)
+# that a previous back-end left with heads 3 and 1 in flight, then a ring
+# start that resubmits them; and GET_INFLIGHT_FD for a fresh one
+INFL_OFF, QSIZE = 0x8000, 16
+infl_qbytes = (16 + 16 * QSIZE + 63) // 64 * 64
+
+
+def inflight(size, off, nq, qs):
+    return struct.pack("<QQHHI", size, off, nq, qs, 0)
+
+
+seq = (handshake + memtable + msg(31, inflight(0, 0, 2, QSIZE)) +
+       msg(32, inflight(2 * infl_qbytes, INFL_OFF, 2, QSIZE), FD_MEM) +
+       ring_setup(0, QSIZE, 0x1000, 0x2000, 0x3000) + END)
+img = bytearray(seq) + bytearray(INFL_OFF + 2 * infl_qbytes - len(seq))
+place(img, 0x1000, vring_dsc(0x4000, 48, 1, 1) + vring_dsc(0x4100, 64, 2, 0) +
+      vring_dsc(0x4000, 48, 1, 3) + vring_dsc(0x4200, 64, 2, 0))
+place(img, 0x2000, struct.pack("<HHHH", 0, 2, 1, 3))
+place(img, 0x3000, struct.pack("<HH", 0, 0))
+region = struct.pack("<QHHHH", 0, 1, QSIZE, 0, 0)
+descs = bytearray(16 * QSIZE)
+descs[16 * 1:16 * 2] = struct.pack("<B5sHQ", 1, bytes(5), 0, 5)
+descs[16 * 3:16 * 4] = struct.pack("<B5sHQ", 1, bytes(5), 0, 2)
+place(img, INFL_OFF, region + bytes(descs))
+out("fuzz_vhost_user", "inflight_resubmit", bytes(img))

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /* A library for EXEC / EXEC_WITH_RESOURCE tests: write[0] = 2 * read[0]. */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <vaccel.h>
 
@@ -43,5 +45,25 @@ __attribute__((visibility("default"))) int harness_sum(struct vaccel_arg *read,
 		s += w;
 	}
 	memcpy(write[0].buf, &s, sizeof(s));
+	return 0;
+}
+
+/* Sleep read[0] (int32) milliseconds, then write[0] (int32) = read[0]: a
+ * slow operation for tests that need requests in flight. */
+__attribute__((visibility("default"))) int
+harness_sleep(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
+	      size_t nr_write)
+{
+	if (nr_read < 1 || nr_write < 1 || read[0].size != sizeof(int32_t) ||
+	    write[0].size != sizeof(int32_t))
+		return 1;
+	int32_t ms;
+	memcpy(&ms, read[0].buf, sizeof(ms));
+	if (ms < 0 || ms > 10000)
+		return 1;
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	memcpy(write[0].buf, &ms, sizeof(ms));
 	return 0;
 }

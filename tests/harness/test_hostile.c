@@ -57,9 +57,10 @@ static struct {
 	bool up;
 	struct daemon d;
 	struct vmm a, b;
-	uint64_t sa;	  /* a live session of A */
-	uint64_t sb_only; /* a session id B has and A does not */
-	uint64_t rb;	  /* a resource of B (A has none) */
+	uint64_t sa;	   /* a live session of A */
+	uint64_t sb_first; /* B's first session: A's slot, B's generation */
+	uint64_t sb_only;  /* a session id B has and A does not */
+	uint64_t rb;	   /* a resource of B (A has none) */
 } C;
 
 struct hcase {
@@ -139,12 +140,14 @@ static int group_setup(void **state)
 		return -1;
 	C.up = true;
 	C.sa = new_session(&C.a);
-	/* B: three sessions and a resource; A has session 1 only */
-	new_session(&C.b);
+	/* B: three sessions and a resource; A has one session (slot 1) */
+	C.sb_first = new_session(&C.b);
 	new_session(&C.b);
 	C.sb_only = new_session(&C.b);
 	C.rb = new_resource(&C.b);
-	if (C.sb_only <= C.sa)
+	/* ids: per-connection generation (high half) + slot (low half) */
+	if ((uint32_t)C.sb_only <= (uint32_t)C.sa ||
+	    (uint32_t)C.sb_first != (uint32_t)C.sa || C.sb_first == C.sa)
 		return -1;
 	return 0;
 }
@@ -856,10 +859,28 @@ static void c_session_create_with_args(void)
 
 static void c_unknown_session_ids(void)
 {
-	static const uint64_t ids[] = {0,   255,	256,
-				       257, 1ull << 32, UINT64_MAX};
-	for (unsigned int i = 0; i < 6; i++)
+	const uint64_t gen = C.sa & ~0xffffffffull;
+	const uint64_t ids[] = {0, 255, 256, 257, 1ull << 32, UINT64_MAX,
+				/* A's live slot under other generations */
+				(uint32_t)C.sa, C.sa ^ (1ull << 32),
+				C.sa ^ (1ull << 63),
+				/* A's generation, slots it does not have */
+				gen, gen | 255, gen | 257, gen | 0xffffffffull};
+	for (unsigned int i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		assert_int_equal(noop(&C.a, ids[i]), VIRTIO_ACCEL_NOSESS);
+	assert_int_equal(noop(&C.a, C.sa), VIRTIO_ACCEL_OK);
+}
+
+static void c_foreign_same_slot(void)
+{
+	/* B's first session has A's slot, under B's generation: A cannot
+	 * use or destroy it, and it is still B's afterwards */
+	assert_int_equal(noop(&C.a, C.sb_first), VIRTIO_ACCEL_NOSESS);
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_SESSION_DESTROY,
+			    .session_id = C.sb_first};
+	assert_int_equal(request(&C.a, &r), VIRTIO_ACCEL_NOSESS);
+	assert_int_equal(noop(&C.b, C.sb_first), VIRTIO_ACCEL_OK);
+	assert_int_equal(noop(&C.a, C.sa), VIRTIO_ACCEL_OK);
 }
 
 static void c_foreign_session(void)
@@ -1581,6 +1602,7 @@ static const struct hcase cases[] = {
 	/* commands and ids */
 	CASE(c_session_create_with_args),
 	CASE(c_unknown_session_ids),
+	CASE(c_foreign_same_slot),
 	CASE(c_foreign_session),
 	CASE(c_foreign_resource),
 	CASE(c_destroyed_session_reuse),

@@ -14,6 +14,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #define WAIT_MS 30000
 
 enum {
+	T_INT32 = 6,
 	T_INT64 = 7,
 	T_UINT64 = 15,
 	T_FLOAT32 = 17,
@@ -329,9 +331,9 @@ static void kill_child(int wfd, const char *sock)
 			_exit(13);
 		res[i] = r.resp.object_id;
 	}
-	char msg[64];
-	int n = snprintf(msg, sizeof(msg), "ready %d %d\n", KILL_SESSIONS,
-			 KILL_RESOURCES);
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "ready %d %d %" PRIu64 "\n",
+			 KILL_SESSIONS, KILL_RESOURCES, sess[0]);
 	if (write(wfd, msg, (size_t)n) != n)
 		_exit(14);
 	struct kill_worker *w = calloc(KILL_QUEUES, sizeof(*w));
@@ -402,8 +404,10 @@ static void test_kill_midload(void **state)
 	close(p[1]);
 	char line[256];
 	int ns = 0, nr = 0;
+	uint64_t old_sess = 0;
 	assert_true(read_line(p[0], line, sizeof(line), WAIT_MS));
-	assert_int_equal(sscanf(line, "ready %d %d", &ns, &nr), 2);
+	assert_int_equal(
+		sscanf(line, "ready %d %d %" SCNu64, &ns, &nr, &old_sess), 3);
 	assert_true(read_line(p[0], line, sizeof(line), WAIT_MS));
 	assert_string_equal(line, "load");
 	usleep(20000); /* well inside the load */
@@ -429,16 +433,163 @@ static void test_kill_midload(void **state)
 	assert_true(reqs > (unsigned long)(ns + nr + 4 * 50));
 	assert_true(daemon_alive(&d));
 
-	/* and serves a new front-end on the same socket, ids afresh */
+	/* and serves a new front-end on the same socket: the table afresh
+	 * (first slot: low half 1), under a new id generation (high half), so
+	 * the killed front-end's ids name nothing */
 	static struct vmm v;
 	assert_int_equal(vmm_connect_q(&v, d.sock, 16u << 20, 2), 0);
 	struct vmm_arena a;
 	assert_int_equal(vmm_arena_carve(&v, &a, 1u << 20), 0);
 	uint64_t s = session(&v, 1, &a);
-	assert_int_equal(s, 1);
+	assert_int_equal(s & 0xffffffffu, 1);
+	assert_true(s != old_sess && s <= INT64_MAX);
 	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP, .session_id = s};
 	assert_int_equal(run(&v, 1, &a, 0, &r), VIRTIO_ACCEL_OK);
+	r.session_id = old_sess;
+	assert_int_equal(run(&v, 1, &a, 0, &r), VIRTIO_ACCEL_NOSESS);
 	vmm_disconnect(&v);
+	assert_true(daemon_stats_wait(&d, "sessions_released=1 ", WAIT_MS, line,
+				      sizeof(line)));
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the daemon killed and restarted under load                              */
+/* ---------------------------------------------------------------------- */
+
+#define RS_REQS	    24 /* even: slow exec, odd: NOOP (runs at once) */
+#define RS_SLEEP_MS 400
+
+static uint64_t read_file(const char *path, uint8_t **out);
+
+/*
+ * As QEMU with VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD: requests taken from
+ * the ring by a daemon that is then SIGKILLed - some completed (out of
+ * order: the NOOPs overtake the slow ones), some not - are completed by
+ * the restarted daemon, each exactly once, after the front-end reconnected
+ * with the ring base at the used index. The old session is unknown to the
+ * new daemon (NOSESS), new sessions work.
+ */
+static void test_restart_inflight(void **state)
+{
+	(void)state;
+	const char *lib = getenv("HARNESS_LIB");
+	uint8_t *so = NULL;
+	uint64_t solen = lib ? read_file(lib, &so) : 0;
+	if (!solen) {
+		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
+		skip();
+	}
+	char path[512];
+	if (!plugin("exec", path, sizeof(path))) {
+		free(so);
+		print_message("[  SKIP    ] plugin exec not built\n");
+		skip();
+	}
+	static const char *const extra[] = {"--workers", "4", NULL};
+	struct daemon d;
+	assert_int_equal(daemon_start(&d, path, extra), 0);
+	static struct vmm v;
+	assert_int_equal(
+		vmm_connect_ex(&v, d.sock, 64u << 20, 1, VMM_F_INFLIGHT), 0);
+	assert_true(v.infl_fd >= 0);
+
+	static struct vmm_arena a[RS_REQS + 1];
+	for (unsigned int i = 0; i <= RS_REQS; i++)
+		assert_int_equal(vmm_arena_carve(&v, &a[i], 1u << 20), 0);
+	/* setup requests use descriptor slot RS_REQS, after the load's */
+	const uint16_t setup = RS_REQS;
+	uint64_t s = session(&v, 0, &a[RS_REQS]);
+	assert_true(s > 0);
+	struct vmm_req c = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
+			    .session_id = s,
+			    .param = RES_LIB,
+			    .nr_read = 2};
+	c.rd[0] = (struct vmm_arg){
+		.type = T_STRING, .data = "libharness.so", .len = 14};
+	c.rd[1] = (struct vmm_arg){
+		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	assert_int_equal(run(&v, 0, &a[RS_REQS], setup, &c), VIRTIO_ACCEL_OK);
+	assert_int_equal(c.resp.vaccel_ret, 0);
+	int64_t gid = (int64_t)c.resp.object_id;
+	free(so);
+
+	static struct vmm_req r[RS_REQS];
+	static int32_t in = RS_SLEEP_MS, out[RS_REQS];
+	for (unsigned int i = 0; i < RS_REQS; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].cmd = VIRTIO_ACCEL_CMD_OP;
+		r[i].session_id = s;
+		if (i % 2 == 0) {
+			r[i].param = OP_EXEC_WITH_RESOURCE;
+			r[i].nr_read = 3;
+			r[i].nr_write = 1;
+			r[i].rd[0] = (struct vmm_arg){
+				.type = T_INT64, .data = &gid, .len = 8};
+			r[i].rd[1] = (struct vmm_arg){.type = T_STRING,
+						      .data = "harness_sleep",
+						      .len = 14};
+			r[i].rd[2] = (struct vmm_arg){
+				.type = T_INT32, .data = &in, .len = 4};
+			r[i].wr[0] = (struct vmm_arg){
+				.type = T_INT32, .out = &out[i], .len = 4};
+		}
+		assert_int_equal(vmm_submit(&v, 0, &a[i],
+					    (uint16_t)(i * VMM_REQ_DESCS),
+					    &r[i]),
+				 0);
+	}
+	/* the NOOPs are done, the workers are inside the first sleeps */
+	int64_t t0 = vmm_now_ms();
+	unsigned int before = 0;
+	while (vmm_now_ms() - t0 < 5000) {
+		before = 0;
+		for (unsigned int i = 1; i < RS_REQS; i += 2)
+			before += vmm_completions(&v, 0, r[i].head);
+		if (before == RS_REQS / 2)
+			break;
+		usleep(1000);
+	}
+	usleep(100 * 1000);
+	before = 0;
+	for (unsigned int i = 0; i < RS_REQS; i++)
+		before += vmm_completions(&v, 0, r[i].head);
+	/* 4 workers x 400 ms: most sleeps are still queued or running */
+	assert_true(before >= RS_REQS / 2 && before < RS_REQS);
+
+	assert_int_equal(daemon_kill_restart(&d, path, extra), 0);
+	assert_int_equal(vmm_reconnect(&v, d.sock, VMM_F_INFLIGHT), 0);
+
+	unsigned int again = 0;
+	for (unsigned int i = 0; i < RS_REQS; i++) {
+		assert_int_equal(vmm_complete(&v, &r[i], WAIT_MS), 0);
+		assert_int_equal(r[i].resp.tag, r[i].tag);
+		if (r[i].resp.status == VIRTIO_ACCEL_NOSESS) {
+			again++; /* run by the new daemon: session unknown */
+		} else {
+			assert_int_equal(r[i].resp.status, VIRTIO_ACCEL_OK);
+			assert_int_equal(r[i].resp.vaccel_ret, 0);
+			assert_true(i % 2 || out[i] == RS_SLEEP_MS);
+		}
+	}
+	assert_int_equal(again, RS_REQS - before);
+	usleep(200 * 1000); /* a duplicate completion would show now */
+	for (unsigned int i = 0; i < RS_REQS; i++)
+		assert_int_equal(vmm_completions(&v, 0, r[i].head), 1);
+	print_message("  %u of %u requests completed before the kill, %u "
+		      "by the restarted daemon\n",
+		      before, RS_REQS, again);
+
+	/* the new daemon: old ids unknown, new session works */
+	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP, .session_id = s};
+	assert_int_equal(run(&v, 0, &a[RS_REQS], setup, &x),
+			 VIRTIO_ACCEL_NOSESS);
+	uint64_t s2 = session(&v, 0, &a[RS_REQS]);
+	assert_true(s2 > 0 && s2 != s);
+	x.session_id = s2;
+	assert_int_equal(run(&v, 0, &a[RS_REQS], setup, &x), VIRTIO_ACCEL_OK);
+	vmm_disconnect(&v);
+	char line[256];
 	assert_true(daemon_stats_wait(&d, "sessions_released=1 ", WAIT_MS, line,
 				      sizeof(line)));
 	assert_int_equal(daemon_stop(&d), 0);
@@ -585,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_multiqueue_2),
 		cmocka_unit_test(test_multiqueue_4),
 		cmocka_unit_test(test_kill_midload),
+		cmocka_unit_test(test_restart_inflight),
 		cmocka_unit_test(test_large_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

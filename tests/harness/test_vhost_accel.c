@@ -478,16 +478,44 @@ static void test_malformed(void **state)
 static void test_disconnect_releases(void **state)
 {
 	NEED_FIXTURE(f);
-	create_session(&f->v);
+	uint64_t old = create_session(&f->v);
 	create_session(&f->v);
 	vmm_disconnect(&f->v);
 	char line[256];
 	assert_true(daemon_stats_wait(&f->d, "event=disconnect", 5000, line,
 				      sizeof(line)));
 	assert_non_null(strstr(line, "sessions_released=2"));
-	/* a new front-end can use the same socket, ids start afresh */
+	/* a new front-end can use the same socket: the table starts afresh
+	 * (first slot: low half 1) under a new id generation (high half), so
+	 * an id of the old connection names nothing */
 	assert_int_equal(vmm_connect(&f->v, f->d.sock, MEM_SIZE), 0);
-	assert_int_equal(create_session(&f->v), 1);
+	uint64_t s = create_session(&f->v);
+	assert_int_equal(s & 0xffffffffu, old & 0xffffffffu);
+	assert_true(s != old && s <= INT64_MAX);
+	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
+			    .session_id = old,
+			    .param = OP_NOOP};
+	assert_int_equal(vmm_request(&f->v, &r), 0);
+	assert_int_equal(r.resp.status, VIRTIO_ACCEL_NOSESS);
+}
+
+/* In-flight tracking as QEMU negotiates it (the daemon creates the file;
+ * also under --confined, whose allow-list must permit memfd_create). */
+static void test_inflight_file(void **state)
+{
+	NEED_FIXTURE(f);
+	vmm_disconnect(&f->v);
+	assert_int_equal(
+		vmm_connect_ex(&f->v, f->d.sock, MEM_SIZE, 1, VMM_F_INFLIGHT),
+		0);
+	assert_true(f->v.infl_fd >= 0 && f->v.infl_size > 0);
+	uint64_t s = create_session(&f->v);
+	struct vmm_req r = {
+		.cmd = VIRTIO_ACCEL_CMD_OP, .session_id = s, .param = OP_NOOP};
+	assert_int_equal(vmm_request(&f->v, &r), 0);
+	assert_int_equal(r.resp.status, VIRTIO_ACCEL_OK);
+	assert_int_equal(destroy_session(&f->v, s), VIRTIO_ACCEL_OK);
+	assert_true(daemon_alive(&f->d));
 }
 
 static void test_limits(void **state)
@@ -528,6 +556,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_disconnect_releases,
 						setup_noop, teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_file, setup_noop,
+						teardown),
 		cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #define PF_MQ		    (1ull << 0)
 #define PF_REPLY_ACK	    (1ull << 3)
 #define PF_CONFIG	    (1ull << 9)
+#define PF_INFLIGHT_SHMFD   (1ull << 12)
 #define F_PROTOCOL_FEATURES (1ull << 30)
 #define F_VERSION_1	    (1ull << 32)
 #define F_INDIRECT	    (1ull << 28)
@@ -53,19 +54,13 @@ static void sleep_ms(int ms)
 /* daemon process                                                          */
 /* ---------------------------------------------------------------------- */
 
-int daemon_start(struct daemon *d, const char *plugin, const char *const *extra)
+/* Start the daemon on d->sock; wait until it listens. */
+static int daemon_spawn(struct daemon *d, const char *plugin,
+			const char *const *extra)
 {
 	const char *bin = getenv("VHOST_USER_ACCEL");
 	if (!bin)
 		bin = "vhost-user-accel";
-	const char *tmp = getenv("TMPDIR");
-	memset(d, 0, sizeof(*d));
-	d->stats_rd = -1;
-	snprintf(d->dir, sizeof(d->dir), "%s/vua-test.XXXXXX",
-		 tmp ? tmp : P_tmpdir);
-	if (!mkdtemp(d->dir))
-		return -1;
-	snprintf(d->sock, sizeof(d->sock), "%s/accel.sock", d->dir);
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return -1;
@@ -113,6 +108,36 @@ int daemon_start(struct daemon *d, const char *plugin, const char *const *extra)
 		sleep_ms(5);
 	}
 	return -1;
+}
+
+int daemon_start(struct daemon *d, const char *plugin, const char *const *extra)
+{
+	const char *tmp = getenv("TMPDIR");
+	memset(d, 0, sizeof(*d));
+	d->stats_rd = -1;
+	snprintf(d->dir, sizeof(d->dir), "%s/vua-test.XXXXXX",
+		 tmp ? tmp : P_tmpdir);
+	if (!mkdtemp(d->dir))
+		return -1;
+	snprintf(d->sock, sizeof(d->sock), "%s/accel.sock", d->dir);
+	return daemon_spawn(d, plugin, extra);
+}
+
+int daemon_kill_restart(struct daemon *d, const char *plugin,
+			const char *const *extra)
+{
+	if (d->pid > 0) {
+		int status;
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, &status, 0);
+		d->pid = -1;
+	}
+	if (d->stats_rd >= 0)
+		close(d->stats_rd);
+	d->stats_rd = -1;
+	d->shave = 0;
+	unlink(d->sock); /* stale: wait for the new one */
+	return daemon_spawn(d, plugin, extra);
 }
 
 bool daemon_alive(struct daemon *d)
@@ -297,6 +322,44 @@ static int recv_reply(struct vmm *v, uint32_t req, void *p, uint32_t size)
 	return 0;
 }
 
+/* A reply that carries one fd (GET_INFLIGHT_FD); *fd = -1 if none. */
+static int recv_reply_fd(struct vmm *v, uint32_t req, void *p, uint32_t size,
+			 int *fd)
+{
+	int64_t deadline = vmm_now_ms() + START_TIMEOUT_MS;
+	uint32_t h[3];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr a;
+	} c;
+	struct iovec iov = {.iov_base = h, .iov_len = sizeof(h)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = c.buf,
+			    .msg_controllen = sizeof(c.buf)};
+	*fd = -1;
+	struct pollfd pf = {.fd = v->sock, .events = POLLIN};
+	if (poll(&pf, 1, START_TIMEOUT_MS) <= 0 ||
+	    recvmsg(v->sock, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(h))
+		return -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+	     cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	uint8_t buf[512];
+	if (h[0] != req || h[2] < size || h[2] > sizeof(buf) ||
+	    recv_all(v->sock, buf, h[2], deadline) < 0) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	memcpy(p, buf, size);
+	return 0;
+}
+
 static int get_u64(struct vmm *v, uint32_t req, uint64_t *out)
 {
 	if (vmm_msg_send(v, req, 0, NULL, 0, NULL, 0) < 0)
@@ -378,30 +441,15 @@ static int sock_connect(const char *path)
 	}
 }
 
-int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
-		  unsigned int nq)
-{
-	memset(v, 0, sizeof(*v));
-	v->memfd = -1;
-	for (unsigned int q = 0; q < VMM_MAX_QUEUES; q++)
-		v->kick[q] = v->call[q] = v->err[q] = -1;
-	if (nq > VMM_MAX_QUEUES)
-		return -1;
-	v->next_tag = 0x1000;
-	v->sock = sock_connect(sock);
-	if (v->sock < 0)
-		return -1;
-	v->memfd = memfd_create("guest-ram", MFD_CLOEXEC);
-	v->mem_size = mem_size;
-	if (v->memfd < 0 || ftruncate(v->memfd, (off_t)mem_size) < 0)
-		return -1;
-	v->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      v->memfd, 0);
-	if (v->mem == MAP_FAILED) {
-		v->mem = NULL;
-		return -1;
-	}
+struct vmm_inflight_msg {
+	uint64_t mmap_size, mmap_offset;
+	uint16_t num_queues, queue_size;
+	uint32_t pad;
+};
 
+/* Features, protocol features, config and memory table of a connection. */
+static int negotiate(struct vmm *v, unsigned int flags)
+{
 	uint64_t f, pf;
 	if (get_u64(v, VMM_GET_FEATURES, &f) < 0 || !(f & F_VERSION_1) ||
 	    !(f & F_PROTOCOL_FEATURES))
@@ -413,7 +461,10 @@ int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
 		    0 ||
 	    get_u64(v, VMM_GET_PROTOCOL_FEATURES, &pf) < 0)
 		return -1;
-	pf &= PF_MQ | PF_REPLY_ACK | PF_CONFIG;
+	pf &= PF_MQ | PF_REPLY_ACK | PF_CONFIG |
+	      ((flags & VMM_F_INFLIGHT) ? PF_INFLIGHT_SHMFD : 0);
+	if ((flags & VMM_F_INFLIGHT) && !(pf & PF_INFLIGHT_SHMFD))
+		return -1;
 	if (!(pf & PF_REPLY_ACK) || !(pf & PF_CONFIG) ||
 	    vmm_msg_send(v, VMM_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0) <
 		    0 ||
@@ -434,13 +485,92 @@ int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
 	struct {
 		uint32_t n, pad;
 		uint64_t gpa, size, uva, off;
-	} mt = {1, 0, 0, mem_size, (uint64_t)(uintptr_t)v->mem, 0};
+	} mt = {1, 0, 0, v->mem_size, (uint64_t)(uintptr_t)v->mem, 0};
 	if (send_ack(v, VMM_SET_MEM_TABLE, &mt, sizeof(mt), &v->memfd, 1) < 0)
+		return -1;
+
+	if (flags & VMM_F_INFLIGHT) {
+		/* once per device, then handed back on every connection */
+		struct vmm_inflight_msg im = {.num_queues = (uint16_t)v->nq,
+					      .queue_size = VMM_QSIZE};
+		if (v->infl_fd < 0) {
+			if (vmm_msg_send(v, VMM_GET_INFLIGHT_FD, 0, &im,
+					 sizeof(im), NULL, 0) < 0 ||
+			    recv_reply_fd(v, VMM_GET_INFLIGHT_FD, &im,
+					  sizeof(im), &v->infl_fd) < 0 ||
+			    v->infl_fd < 0 || !im.mmap_size)
+				return -1;
+			v->infl_size = im.mmap_size;
+			v->infl_off = im.mmap_offset;
+		}
+		im.mmap_size = v->infl_size;
+		im.mmap_offset = v->infl_off;
+		im.num_queues = (uint16_t)v->nq;
+		im.queue_size = VMM_QSIZE;
+		if (send_ack(v, VMM_SET_INFLIGHT_FD, &im, sizeof(im),
+			     &v->infl_fd, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Hand queue q (laid out already) to the back-end, from ring index base. */
+static int ring_setup(struct vmm *v, unsigned int q, uint16_t base_idx)
+{
+	uint32_t st[2] = {q, VMM_QSIZE};
+	struct {
+		uint32_t index, flags;
+		uint64_t desc, used, avail, log;
+	} ad = {q,
+		0,
+		(uint64_t)(uintptr_t)(v->mem + v->desc_gpa[q]),
+		(uint64_t)(uintptr_t)(v->mem + v->used_gpa[q]),
+		(uint64_t)(uintptr_t)(v->mem + v->avail_gpa[q]),
+		0};
+	uint32_t base[2] = {q, base_idx};
+	uint64_t qi = q;
+	uint32_t en[2] = {q, 1};
+	if (send_ack(v, VMM_SET_VRING_NUM, st, 8, NULL, 0) < 0 ||
+	    send_ack(v, VMM_SET_VRING_BASE, base, 8, NULL, 0) < 0 ||
+	    send_ack(v, VMM_SET_VRING_ADDR, &ad, sizeof(ad), NULL, 0) < 0 ||
+	    send_ack(v, VMM_SET_VRING_CALL, &qi, 8, &v->call[q], 1) < 0 ||
+	    send_ack(v, VMM_SET_VRING_ERR, &qi, 8, &v->err[q], 1) < 0 ||
+	    send_ack(v, VMM_SET_VRING_KICK, &qi, 8, &v->kick[q], 1) < 0 ||
+	    send_ack(v, VMM_SET_VRING_ENABLE, en, 8, NULL, 0) < 0)
+		return -1;
+	return 0;
+}
+
+int vmm_connect_ex(struct vmm *v, const char *sock, size_t mem_size,
+		   unsigned int nq, unsigned int flags)
+{
+	memset(v, 0, sizeof(*v));
+	v->memfd = -1;
+	v->infl_fd = -1;
+	for (unsigned int q = 0; q < VMM_MAX_QUEUES; q++)
+		v->kick[q] = v->call[q] = v->err[q] = -1;
+	if (nq > VMM_MAX_QUEUES)
+		return -1;
+	v->next_tag = 0x1000;
+	v->sock = sock_connect(sock);
+	if (v->sock < 0)
+		return -1;
+	v->memfd = memfd_create("guest-ram", MFD_CLOEXEC);
+	v->mem_size = mem_size;
+	if (v->memfd < 0 || ftruncate(v->memfd, (off_t)mem_size) < 0)
+		return -1;
+	v->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->memfd, 0);
+	if (v->mem == MAP_FAILED) {
+		v->mem = NULL;
+		return -1;
+	}
+	v->nq = nq;
+	if (negotiate(v, flags) < 0)
 		return -1;
 
 	/* rings at the start of guest memory, three pages per queue */
 	uint64_t brk = 4096;
-	v->nq = nq;
 	for (unsigned int q = 0; q < nq; q++) {
 		v->desc_gpa[q] = brk;
 		v->avail_gpa[q] = brk + 4096;
@@ -451,33 +581,34 @@ int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
 		v->kick[q] = eventfd(0, EFD_CLOEXEC);
 		v->call[q] = eventfd(0, EFD_CLOEXEC);
 		v->err[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		uint32_t st[2] = {q, VMM_QSIZE};
-		struct {
-			uint32_t index, flags;
-			uint64_t desc, used, avail, log;
-		} ad = {q,
-			0,
-			(uint64_t)(uintptr_t)(v->mem + v->desc_gpa[q]),
-			(uint64_t)(uintptr_t)(v->mem + v->used_gpa[q]),
-			(uint64_t)(uintptr_t)(v->mem + v->avail_gpa[q]),
-			0};
-		uint32_t base[2] = {q, 0};
-		uint64_t qi = q;
-		uint32_t en[2] = {q, 1};
-		if (send_ack(v, VMM_SET_VRING_NUM, st, 8, NULL, 0) < 0 ||
-		    send_ack(v, VMM_SET_VRING_BASE, base, 8, NULL, 0) < 0 ||
-		    send_ack(v, VMM_SET_VRING_ADDR, &ad, sizeof(ad), NULL, 0) <
-			    0 ||
-		    send_ack(v, VMM_SET_VRING_CALL, &qi, 8, &v->call[q], 1) <
-			    0 ||
-		    send_ack(v, VMM_SET_VRING_ERR, &qi, 8, &v->err[q], 1) < 0 ||
-		    send_ack(v, VMM_SET_VRING_KICK, &qi, 8, &v->kick[q], 1) <
-			    0 ||
-		    send_ack(v, VMM_SET_VRING_ENABLE, en, 8, NULL, 0) < 0)
+		if (ring_setup(v, q, 0) < 0)
 			return -1;
 	}
 	v->heap.base = v->heap.brk = (brk + 65535) / 65536 * 65536;
 	v->heap.size = mem_size > v->heap.base ? mem_size - v->heap.base : 0;
+	return 0;
+}
+
+int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
+		  unsigned int nq)
+{
+	return vmm_connect_ex(v, sock, mem_size, nq, 0);
+}
+
+int vmm_reconnect(struct vmm *v, const char *sock, unsigned int flags)
+{
+	if (v->sock >= 0)
+		close(v->sock);
+	v->sock = sock_connect(sock);
+	if (v->sock < 0 || negotiate(v, flags) < 0)
+		return -1;
+	for (unsigned int q = 0; q < v->nq; q++) {
+		uint16_t used = __atomic_load_n(
+			(uint16_t *)(v->mem + v->used_gpa[q] + 2),
+			__ATOMIC_ACQUIRE);
+		if (ring_setup(v, q, used) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -502,8 +633,10 @@ void vmm_disconnect(struct vmm *v)
 		munmap(v->mem, v->mem_size);
 	if (v->memfd >= 0)
 		close(v->memfd);
+	if (v->infl_fd >= 0)
+		close(v->infl_fd);
 	memset(v, 0, sizeof(*v));
-	v->sock = v->memfd = -1;
+	v->sock = v->memfd = v->infl_fd = -1;
 	for (unsigned int q = 0; q < VMM_MAX_QUEUES; q++)
 		v->kick[q] = v->call[q] = v->err[q] = -1;
 }
@@ -533,9 +666,17 @@ static void harvest(struct vmm *v, unsigned int q)
 	while (v->used_seen[q] != idx) {
 		uint16_t i = v->used_seen[q]++ % VMM_QSIZE;
 		uint32_t id = ring[i].id;
-		if (id < VMM_QSIZE)
+		if (id < VMM_QSIZE) {
 			v->done[q][id] = ring[i].len;
+			v->completions[q][id]++;
+		}
 	}
+}
+
+unsigned int vmm_completions(struct vmm *v, unsigned int q, uint16_t head)
+{
+	harvest(v, q);
+	return head < VMM_QSIZE ? v->completions[q][head] : 0;
 }
 
 long vmm_wait_head(struct vmm *v, unsigned int q, uint16_t head, int timeout_ms)
@@ -584,8 +725,10 @@ void vmm_set_avail_idx(struct vmm *v, unsigned int q, uint16_t idx)
 void vmm_post(struct vmm *v, unsigned int q, uint16_t head)
 {
 	uint16_t *avail = (uint16_t *)(v->mem + v->avail_gpa[q]);
-	if (head < VMM_QSIZE)
+	if (head < VMM_QSIZE) {
 		v->done[q][head] = -1;
+		v->completions[q][head] = 0;
+	}
 	avail[2 + v->avail_idx[q] % VMM_QSIZE] = head;
 	vmm_set_avail_idx(v, q, (uint16_t)(v->avail_idx[q] + 1));
 }

@@ -50,6 +50,8 @@ enum {
 	VMM_SET_VRING_ENABLE = 18,
 	VMM_GET_CONFIG = 24,
 	VMM_SET_CONFIG = 25,
+	VMM_GET_INFLIGHT_FD = 31,
+	VMM_SET_INFLIGHT_FD = 32,
 	VMM_RESET_DEVICE = 34,
 	VMM_GET_MAX_MEM_SLOTS = 36,
 	VMM_ADD_MEM_REG = 37,
@@ -88,6 +90,12 @@ struct vmm {
 		used_gpa[VMM_MAX_QUEUES];
 	uint16_t avail_idx[VMM_MAX_QUEUES], used_seen[VMM_MAX_QUEUES];
 	int64_t done[VMM_MAX_QUEUES][VMM_QSIZE]; /* used len per head, or -1 */
+	/* used entries seen per head since vmm_post() */
+	unsigned int completions[VMM_MAX_QUEUES][VMM_QSIZE];
+	/* in-flight tracking file from the back-end (VMM_F_INFLIGHT), kept
+	 * across vmm_reconnect() as QEMU keeps it; -1: none */
+	int infl_fd;
+	uint64_t infl_size, infl_off;
 	uint64_t features;
 	struct virtio_accel_config cfg;
 	uint64_t next_tag;
@@ -106,6 +114,10 @@ struct daemon {
  * (may be NULL) and extra args (NULL-terminated). */
 int daemon_start(struct daemon *d, const char *plugin,
 		 const char *const *extra);
+/* SIGKILL the daemon, then start it again on the same socket (new stats
+ * pipe). */
+int daemon_kill_restart(struct daemon *d, const char *plugin,
+			const char *const *extra);
 /* SIGTERM + wait; returns the exit status or -1. */
 int daemon_stop(struct daemon *d);
 bool daemon_alive(struct daemon *d);
@@ -116,6 +128,19 @@ bool daemon_stats_wait(struct daemon *d, const char *needle, int timeout_ms,
 /* Connect (retrying while the daemon comes up) and negotiate nq queues. */
 int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
 		  unsigned int nq);
+/* The same; flags VMM_F_INFLIGHT: negotiate in-flight tracking
+ * (GET_INFLIGHT_FD + SET_INFLIGHT_FD before the rings start), as QEMU. */
+#define VMM_F_INFLIGHT 1u
+int vmm_connect_ex(struct vmm *v, const char *sock, size_t mem_size,
+		   unsigned int nq, unsigned int flags);
+/*
+ * The back-end went away (killed): connect to `sock` again and set
+ * everything up as QEMU does on a vhost-user reconnection - same guest
+ * memory and rings, the in-flight file handed back (SET_INFLIGHT_FD), each
+ * ring's base = its used index (GET_VRING_BASE failed with the old one).
+ * Requests posted before keep their heads; wait for them as usual.
+ */
+int vmm_reconnect(struct vmm *v, const char *sock, unsigned int flags);
 int vmm_connect(struct vmm *v, const char *sock, size_t mem_size);
 void vmm_disconnect(struct vmm *v);
 
@@ -148,6 +173,8 @@ long vmm_run_descs(struct vmm *v, unsigned int q, const void *descs,
 void vmm_post(struct vmm *v, unsigned int q, uint16_t head);
 /* Publish an arbitrary avail index (for ring-corruption tests). */
 void vmm_set_avail_idx(struct vmm *v, unsigned int q, uint16_t idx);
+/* Used entries of `head` seen since it was posted (0, 1, or a bug). */
+unsigned int vmm_completions(struct vmm *v, unsigned int q, uint16_t head);
 /* Wait for the completion of `head`; -1 on timeout. */
 long vmm_wait_head(struct vmm *v, unsigned int q, uint16_t head,
 		   int timeout_ms);
