@@ -20,6 +20,7 @@
 #include <vaccel.h>
 
 #include "vhost_user.h"
+#include "viewcache.h"
 
 /* vAccel numbers used on the wire (docs/protocol.md §6.2, §7.5) */
 enum {
@@ -90,6 +91,7 @@ struct fe_res {
 struct frontend {
 	unsigned int id;
 	uint32_t gen; /* high half of every id it gets (see make_id) */
+	struct view_cache *views; /* mapped views kept between requests */
 	atomic_uint refs;
 	struct vu_dev vu;
 	int sock;
@@ -287,6 +289,7 @@ static void fe_put(struct frontend *fe)
 {
 	if (atomic_fetch_sub(&fe->refs, 1) != 1)
 		return;
+	view_cache_free(fe->views);
 	vu_dev_destroy(&fe->vu);
 	free(fe->sess);
 	free(fe->res);
@@ -315,8 +318,7 @@ struct hbuf {
 	enum hb_kind kind;
 	uint8_t *p;
 	size_t len;
-	void *map;
-	size_t map_len;
+	struct view_ent *view; /* HB_VIEW: reference on a cached view */
 	uint64_t charged;
 };
 
@@ -342,13 +344,34 @@ static bool charge(struct frontend *fe, struct hbuf *hb, uint64_t n)
 #define VIEW_MAX_RUNS 1024
 #define VIEW_MIN_RUN  (64u << 10)
 
-/* Contiguous mapped view of page-aligned segment runs (protocol §8). */
-static bool build_view(const struct request *req, const struct req_arg *a,
-		       struct hbuf *hb)
+/* Views kept per front-end (host/viewcache.h): entries and address space. */
+#define VIEW_CACHE_ENTRIES 16
+#define VIEW_CACHE_BYTES   ((size_t)8 << 30)
+
+static void view_key_get(const void *key)
+{
+	vq_mem_get((struct vq_mem *)key);
+}
+
+static void view_key_put(const void *key)
+{
+	vq_mem_put((struct vq_mem *)key);
+}
+
+/*
+ * Contiguous mapped view of page-aligned segment runs (protocol §8),
+ * from the front-end's view cache: a buffer the guest passes again (same
+ * guest-physical runs, same memory table) reuses the mapping and its
+ * populated page tables instead of paying mmap and page faults again.
+ */
+static bool build_view(struct frontend *fe, const struct request *req,
+		       const struct req_arg *a, struct hbuf *hb)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	const struct req_seg *s = &req->segs[a->seg_first];
 	uint32_t n = a->seg_count, runs = 1;
+	if (!fe->views || !req->mem_key)
+		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		if (s[i].fd < 0 || s[i].page_size != pg)
 			return false;
@@ -370,37 +393,37 @@ static bool build_view(const struct request *req, const struct req_arg *a,
 	if (total < a->len || total > SIZE_MAX - pg)
 		return false;
 	total = (total + pg - 1) / pg * pg;
-	uint8_t *win = mmap(NULL, total, PROT_NONE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (win == MAP_FAILED)
+	struct view_run *vr = calloc(runs, sizeof(*vr));
+	if (!vr)
 		return false;
 	size_t cur = 0;
-	uint32_t i = 0;
-	while (i < n) {
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < n;) {
 		/* coalesce runs contiguous in the same file */
 		uint64_t off = s[i].fd_off - (i == 0 ? lead : 0);
 		uint64_t end = s[i].fd_off + s[i].len;
-		int fd = s[i].fd;
 		uint32_t j = i + 1;
-		while (j < n && s[j].fd == fd && s[j].fd_off == end) {
+		while (j < n && s[j].fd == s[i].fd && s[j].fd_off == end) {
 			end += s[j].len;
 			j++;
 		}
 		size_t len = (size_t)(end - off);
 		len = (len + pg - 1) / pg * pg;
-		if (cur + len > total ||
-		    mmap(win + cur, len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_FIXED, fd,
-			 (off_t)off) == MAP_FAILED) {
-			munmap(win, total);
+		if (k == runs || cur + len > total) {
+			free(vr);
 			return false;
 		}
+		vr[k++] = (struct view_run){
+			.fd = s[i].fd, .off = off, .len = len};
 		cur += len;
 		i = j;
 	}
+	uint8_t *win = view_cache_get(fe->views, req->mem_key, vr, k, total,
+				      &hb->view, NULL);
+	free(vr);
+	if (!win)
+		return false;
 	hb->kind = HB_VIEW;
-	hb->map = win;
-	hb->map_len = total;
 	hb->p = win + lead;
 	hb->len = a->len;
 	return true;
@@ -445,7 +468,7 @@ static uint32_t hbuf_get(struct frontend *fe, const struct request *req,
 			hb->p = s[0].hva;
 			return VIRTIO_ACCEL_OK;
 		}
-		if (build_view(req, a, hb))
+		if (build_view(fe, req, a, hb))
 			return VIRTIO_ACCEL_OK;
 	}
 	if (a->len > SIZE_MAX || !charge(fe, hb, a->len)) {
@@ -491,7 +514,7 @@ static void hbuf_release(struct frontend *fe, struct hbuf *hb)
 	if (hb->kind == HB_INLINE_WR || hb->kind == HB_BOUNCE)
 		free(hb->p);
 	if (hb->kind == HB_VIEW)
-		munmap(hb->map, hb->map_len);
+		view_cache_put(fe->views, hb->view);
 	if (hb->charged)
 		atomic_fetch_sub(&fe->inflight_bytes, hb->charged);
 	memset(hb, 0, sizeof(*hb));
@@ -1350,11 +1373,17 @@ static void release_all(struct frontend *fe)
 		 "resources; %" PRIu64 " requests, %" PRIu64 " errors",
 		 fe->id, ns, nr, (uint64_t)fe->nr_requests,
 		 (uint64_t)fe->nr_errors);
+	struct view_cache_stats vs = {0};
+	if (fe->views) {
+		/* the rings are stopped: no view is in use any more */
+		view_cache_stats(fe->views, &vs);
+		view_cache_flush(fe->views);
+	}
 	stats_line("event=disconnect frontend=%u sessions_released=%u "
 		   "resources_released=%u requests=%" PRIu64 " errors=%" PRIu64
-		   "\n",
+		   " views_built=%" PRIu64 " views_reused=%" PRIu64 " \n",
 		   fe->id, ns, nr, (uint64_t)fe->nr_requests,
-		   (uint64_t)fe->nr_errors);
+		   (uint64_t)fe->nr_errors, vs.misses, vs.hits);
 }
 
 static void *ctl_main(void *arg)
@@ -1430,6 +1459,9 @@ int device_add_frontend(int sock)
 	fe->epfd = epoll_create1(EPOLL_CLOEXEC);
 	fe->sess = calloc(G.o.max_sessions, sizeof(*fe->sess));
 	fe->res = calloc(G.o.max_resources, sizeof(*fe->res));
+	/* without it views are built per request, as before */
+	fe->views = view_cache_new(VIEW_CACHE_ENTRIES, VIEW_CACHE_BYTES,
+				   view_key_get, view_key_put);
 	pthread_mutex_init(&fe->lock, NULL);
 	if (fe->wake_fd < 0 || fe->epfd < 0 || !fe->sess || !fe->res ||
 	    vu_dev_init(&fe->vu, sock, G.o.queues, &accel_iface, fe) < 0) {

@@ -75,6 +75,7 @@ uint32_t request_parse(const struct iovec *rd, unsigned int nr_rd,
 		       struct request *req)
 {
 	memset(req, 0, sizeof(*req));
+	req->mem_key = mem ? mem->ctx : NULL;
 
 	struct virtio_accel_req_hdr h;
 	if (rd_len < sizeof(h) ||

@@ -82,6 +82,9 @@ struct request {
 	size_t w_needed;     /* bytes of W the layout needs */
 	uint64_t total_bytes;
 	const char *error; /* static text explaining a non-OK status */
+	/* the memory table the segments were translated with (mem->ctx):
+	 * their fds and offsets mean something only under it */
+	const void *mem_key;
 };
 
 /* Returns a VIRTIO_ACCEL_* status; on anything but OK the request holds

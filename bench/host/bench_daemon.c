@@ -19,6 +19,9 @@
  *                       pages: the daemon hands the plugin a pointer into
  *                       guest RAM); baseline: memcpy of the same size;
  *                       ratio = ours / memcpy (MiB/s)
+ *   daemon_arg_256MiB_runs  the same over 256 runs of 1 MiB in reverse
+ *                       order: a mapped view, built once and then reused
+ *                       (the program passes the same buffer every round)
  *   daemon_arg_256MiB_frag  the same over fragmented 4 KiB pages (65536
  *                       runs: too many for a mapped view, so bounced)
  *
@@ -360,6 +363,8 @@ int main(int argc, char **argv)
 		  VMM_SEG_CONTIGUOUS, 51);
 	bench_arg(&v, s, gid, "daemon_arg_256MiB", big, 256u << 20,
 		  VMM_SEG_CONTIGUOUS, 9);
+	bench_arg(&v, s, gid, "daemon_arg_256MiB_runs", big, 256u << 20,
+		  VMM_SEG_RUNS, 9);
 	bench_arg(&v, s, gid, "daemon_arg_256MiB_frag", frag, 256u << 20,
 		  VMM_SEG_FRAGMENTED, 3);
 	vmm_disconnect(&v);

@@ -222,7 +222,8 @@ int vmm_sock_send(struct vmm *v, const void *buf, size_t len, const int *fds,
 		char buf[CMSG_SPACE(16 * sizeof(int))];
 		struct cmsghdr a;
 	} c;
-	memset(&c, 0, sizeof(c)); /* no uninitialised cmsg padding on the wire */
+	memset(&c, 0,
+	       sizeof(c)); /* no uninitialised cmsg padding on the wire */
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	if (nfds > 16)
 		return -1;
@@ -812,6 +813,26 @@ static uint64_t frag_gpa(uint64_t base, uint64_t npages, uint64_t i)
 	return base + (npages - 1 - i) * 2 * PG;
 }
 
+#define RUN_PAGES ((1u << 20) / PG)
+
+/* Page i of a VMM_SEG_RUNS argument of npages pages at base. */
+static uint64_t runs_gpa(uint64_t base, uint64_t npages, uint64_t i)
+{
+	uint64_t nruns = (npages + RUN_PAGES - 1) / RUN_PAGES;
+	uint64_t r = i / RUN_PAGES;
+	return base + ((nruns - 1 - r) * RUN_PAGES + i % RUN_PAGES) * PG;
+}
+
+static uint64_t layout_gpa(uint8_t layout, uint64_t base, uint64_t npages,
+			   uint64_t i)
+{
+	if (layout == VMM_SEG_FRAGMENTED)
+		return frag_gpa(base, npages, i);
+	if (layout == VMM_SEG_RUNS)
+		return runs_gpa(base, npages, i);
+	return base + i * PG;
+}
+
 /*
  * Place an argument's bytes in guest memory (per its layout) and append its
  * top-level segment entries to *top; indirect tables come from the arena.
@@ -828,6 +849,11 @@ static int place_segments(struct vmm *v, struct vmm_arena *ar,
 		base = a->gpa;
 	} else if (a->layout == VMM_SEG_FRAGMENTED) {
 		base = vmm_arena_alloc(v, ar, npages * 2 * PG, PG);
+	} else if (a->layout == VMM_SEG_RUNS) {
+		base = vmm_arena_alloc(v, ar,
+				       (npages + RUN_PAGES - 1) / RUN_PAGES *
+					       RUN_PAGES * PG,
+				       PG);
 	} else {
 		base = vmm_arena_alloc(v, ar, npages * PG, PG);
 	}
@@ -844,9 +870,7 @@ static int place_segments(struct vmm *v, struct vmm_arena *ar,
 	struct segs all = {0};
 	for (uint64_t i = 0; i < npages; i++) {
 		uint32_t l = (uint32_t)(len - i * PG < PG ? len - i * PG : PG);
-		uint64_t gpa = a->layout == VMM_SEG_FRAGMENTED
-				       ? frag_gpa(base, npages, i)
-				       : base + i * PG;
+		uint64_t gpa = layout_gpa(a->layout, base, npages, i);
 		if (!a->in_place) {
 			if (write)
 				memset(v->mem + gpa, 0xEE, l);
@@ -885,7 +909,7 @@ static int place_segments(struct vmm *v, struct vmm_arena *ar,
 static void gather(struct vmm *v, const struct vmm_arg *a, uint64_t base,
 		   uint64_t n, void *out)
 {
-	if (a->layout != VMM_SEG_FRAGMENTED) {
+	if (a->layout != VMM_SEG_FRAGMENTED && a->layout != VMM_SEG_RUNS) {
 		memcpy(out, v->mem + base, n);
 		return;
 	}
@@ -893,7 +917,7 @@ static void gather(struct vmm *v, const struct vmm_arg *a, uint64_t base,
 	for (uint64_t i = 0; i < npages && i * PG < n; i++) {
 		uint64_t l = n - i * PG < PG ? n - i * PG : PG;
 		memcpy((uint8_t *)out + i * PG,
-		       v->mem + frag_gpa(base, npages, i), l);
+		       v->mem + layout_gpa(a->layout, base, npages, i), l);
 	}
 }
 

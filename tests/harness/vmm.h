@@ -186,6 +186,7 @@ enum vmm_seg_layout {
 	VMM_SEG_FRAGMENTED = 0, /* 4 KiB pages, reverse order, with gaps */
 	VMM_SEG_CONTIGUOUS,	/* 4 KiB pages in order, contiguous */
 	VMM_SEG_SINGLE,		/* one segment (len < 4 GiB) */
+	VMM_SEG_RUNS,		/* 1 MiB runs of pages, runs in reverse order */
 };
 
 /* A request as the driver sees it. */

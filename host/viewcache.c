@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Cache of mapped views of guest memory: see viewcache.h. */
+#include "viewcache.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct view_ent {
+	uint8_t *win;
+	size_t total;
+	const void *key;
+	struct view_run *runs;
+	uint32_t nr;
+	unsigned int refs;
+	uint64_t tick;
+	bool cached; /* in the table (else freed by the last put) */
+};
+
+struct view_cache {
+	pthread_mutex_t lock;
+	unsigned int max_entries;
+	size_t max_bytes;
+	void (*key_get)(const void *key);
+	void (*key_put)(const void *key);
+	struct view_ent **ents;
+	unsigned int nr;
+	size_t bytes;
+	uint64_t tick;
+	uint64_t hits, misses, evictions;
+};
+
+struct view_cache *view_cache_new(unsigned int max_entries, size_t max_bytes,
+				  void (*key_get)(const void *key),
+				  void (*key_put)(const void *key))
+{
+	struct view_cache *vc = calloc(1, sizeof(*vc));
+	if (!vc)
+		return NULL;
+	vc->ents = calloc(max_entries ? max_entries : 1, sizeof(*vc->ents));
+	if (!vc->ents) {
+		free(vc);
+		return NULL;
+	}
+	pthread_mutex_init(&vc->lock, NULL);
+	vc->max_entries = max_entries;
+	vc->max_bytes = max_bytes;
+	vc->key_get = key_get;
+	vc->key_put = key_put;
+	return vc;
+}
+
+static void ent_destroy(struct view_cache *vc, struct view_ent *e)
+{
+	munmap(e->win, e->total);
+	if (e->cached && vc->key_put)
+		vc->key_put(e->key);
+	free(e->runs);
+	free(e);
+}
+
+/* Take entry i out of the table (lock held); the caller destroys it. */
+static struct view_ent *ent_remove(struct view_cache *vc, unsigned int i)
+{
+	struct view_ent *e = vc->ents[i];
+	vc->ents[i] = vc->ents[--vc->nr];
+	vc->bytes -= e->total;
+	return e;
+}
+
+static bool same_runs(const struct view_ent *e, const void *key,
+		      const struct view_run *runs, uint32_t nr, size_t total)
+{
+	return e->key == key && e->nr == nr && e->total == total &&
+	       !memcmp(e->runs, runs, sizeof(*runs) * nr);
+}
+
+static uint8_t *map_view(const struct view_run *runs, uint32_t nr, size_t total)
+{
+	uint8_t *win = mmap(NULL, total, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (win == MAP_FAILED)
+		return NULL;
+	size_t cur = 0;
+	for (uint32_t i = 0; i < nr; i++) {
+		if (runs[i].len > total - cur ||
+		    mmap(win + cur, (size_t)runs[i].len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, runs[i].fd,
+			 (off_t)runs[i].off) == MAP_FAILED) {
+			munmap(win, total);
+			return NULL;
+		}
+		cur += (size_t)runs[i].len;
+	}
+	return win;
+}
+
+uint8_t *view_cache_get(struct view_cache *vc, const void *key,
+			const struct view_run *runs, uint32_t nr, size_t total,
+			struct view_ent **handle, int *hit)
+{
+	struct view_ent *e, *victims[8];
+	unsigned int nv = 0;
+
+	if (hit)
+		*hit = 0;
+	pthread_mutex_lock(&vc->lock);
+	for (unsigned int i = 0; i < vc->nr; i++) {
+		e = vc->ents[i];
+		if (same_runs(e, key, runs, nr, total)) {
+			e->refs++;
+			e->tick = ++vc->tick;
+			vc->hits++;
+			pthread_mutex_unlock(&vc->lock);
+			*handle = e;
+			if (hit)
+				*hit = 1;
+			return e->win;
+		}
+	}
+	vc->misses++;
+	pthread_mutex_unlock(&vc->lock);
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->runs = malloc(sizeof(*runs) * (nr ? nr : 1));
+	e->win = e->runs ? map_view(runs, nr, total) : NULL;
+	if (!e->win) {
+		free(e->runs);
+		free(e);
+		return NULL;
+	}
+	memcpy(e->runs, runs, sizeof(*runs) * nr);
+	e->nr = nr;
+	e->total = total;
+	e->key = key;
+	e->refs = 1;
+
+	pthread_mutex_lock(&vc->lock);
+	/* make room: unused entries of other tables first, then LRU */
+	for (;;) {
+		bool full = vc->nr >= vc->max_entries ||
+			    vc->bytes + total > vc->max_bytes;
+		int victim = -1;
+		for (unsigned int i = 0; i < vc->nr; i++) {
+			struct view_ent *o = vc->ents[i];
+			if (o->refs)
+				continue;
+			if (o->key != key) {
+				victim = (int)i;
+				break;
+			}
+			if (full &&
+			    (victim < 0 || o->tick < vc->ents[victim]->tick))
+				victim = (int)i;
+		}
+		if (victim < 0 || nv == sizeof(victims) / sizeof(victims[0]))
+			break;
+		victims[nv++] = ent_remove(vc, (unsigned int)victim);
+		vc->evictions++;
+	}
+	if (vc->nr < vc->max_entries && vc->bytes + total <= vc->max_bytes) {
+		e->cached = true;
+		e->tick = ++vc->tick;
+		vc->ents[vc->nr++] = e;
+		vc->bytes += total;
+		if (vc->key_get)
+			vc->key_get(key);
+	}
+	pthread_mutex_unlock(&vc->lock);
+	for (unsigned int i = 0; i < nv; i++)
+		ent_destroy(vc, victims[i]);
+	*handle = e;
+	return e->win;
+}
+
+void view_cache_put(struct view_cache *vc, struct view_ent *e)
+{
+	bool destroy;
+
+	if (!e)
+		return;
+	pthread_mutex_lock(&vc->lock);
+	destroy = --e->refs == 0 && !e->cached;
+	pthread_mutex_unlock(&vc->lock);
+	if (destroy)
+		ent_destroy(vc, e);
+}
+
+void view_cache_flush(struct view_cache *vc)
+{
+	for (;;) {
+		struct view_ent *e = NULL;
+		pthread_mutex_lock(&vc->lock);
+		for (unsigned int i = 0; i < vc->nr; i++)
+			if (!vc->ents[i]->refs) {
+				e = ent_remove(vc, i);
+				break;
+			}
+		pthread_mutex_unlock(&vc->lock);
+		if (!e)
+			return;
+		ent_destroy(vc, e);
+	}
+}
+
+void view_cache_free(struct view_cache *vc)
+{
+	if (!vc)
+		return;
+	view_cache_flush(vc);
+	/* entries still in use would be a caller bug: leave them mapped */
+	free(vc->ents);
+	pthread_mutex_destroy(&vc->lock);
+	free(vc);
+}
+
+void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st)
+{
+	pthread_mutex_lock(&vc->lock);
+	st->hits = vc->hits;
+	st->misses = vc->misses;
+	st->evictions = vc->evictions;
+	st->entries = vc->nr;
+	st->bytes = vc->bytes;
+	pthread_mutex_unlock(&vc->lock);
+}
