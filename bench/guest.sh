@@ -154,4 +154,4 @@ if [ "$rc" != 0 ]; then
 	die "the guest run failed (exit status $rc; console log $LOG, harness log $LOG.run)"
 fi
 n=$(sed 's/\r$//' "$LOG" | grep -c '^BENCH ' || true)
-[ "$n" = 2 ] || die "the guest printed $n BENCH lines, not 2 (console log $LOG)"
+[ "$n" = 3 ] || die "the guest printed $n BENCH lines, not 3 (console log $LOG)"
