@@ -462,6 +462,18 @@ static void test_kill_midload(void **state)
 
 static uint64_t read_file(const char *path, uint8_t **out);
 
+/* The contents of libharness.so ($HARNESS_LIB), or skip the test. */
+static uint64_t harness_lib_or_skip(uint8_t **so)
+{
+	const char *lib = getenv("HARNESS_LIB");
+	uint64_t len = lib ? read_file(lib, so) : 0;
+	if (!len) {
+		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
+		skip();
+	}
+	return len;
+}
+
 /*
  * As QEMU with VHOST_USER_PROTOCOL_F_INFLIGHT_SHMFD: requests taken from
  * the ring by a daemon that is then SIGKILLed - some completed (out of
@@ -473,13 +485,8 @@ static uint64_t read_file(const char *path, uint8_t **out);
 static void test_restart_inflight(void **state)
 {
 	(void)state;
-	const char *lib = getenv("HARNESS_LIB");
 	uint8_t *so = NULL;
-	uint64_t solen = lib ? read_file(lib, &so) : 0;
-	if (!solen) {
-		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
-		skip();
-	}
+	uint64_t solen = harness_lib_or_skip(&so);
 	char path[512];
 	if (!plugin("exec", path, sizeof(path))) {
 		free(so);
@@ -630,13 +637,8 @@ static uint64_t pattern_fill(uint8_t *p, uint64_t len, uint64_t seed)
 static void test_large_args(void **state)
 {
 	(void)state;
-	const char *lib = getenv("HARNESS_LIB");
 	uint8_t *so = NULL;
-	uint64_t solen = lib ? read_file(lib, &so) : 0;
-	if (!solen) {
-		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
-		skip();
-	}
+	uint64_t solen = harness_lib_or_skip(&so);
 	struct daemon d;
 	start(&d, "exec", NULL);
 	static struct vmm v;
