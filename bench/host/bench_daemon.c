@@ -199,22 +199,6 @@ static double rps_round(struct rps_thread *t, unsigned int nq)
 /* argument throughput                                                     */
 /* ---------------------------------------------------------------------- */
 
-static uint8_t *read_file(const char *path, uint64_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	long n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	uint8_t *p = malloc((size_t)n);
-	if (!p || fread(p, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	fclose(fp);
-	*len = (uint64_t)n;
-	return p;
-}
-
 static double sum_round(struct vmm *v, uint64_t s, int64_t gid, uint64_t gpa,
 			uint64_t len, uint8_t layout)
 {
@@ -330,9 +314,9 @@ int main(int argc, char **argv)
 	daemon_stop(&d);
 
 	/* (c): the exec plugin and a summing function */
-	uint64_t solen = 0;
-	uint8_t *so = read_file(argv[4], &solen);
-	if (!so || !solen)
+	uint8_t *so = NULL;
+	uint64_t solen = vmm_read_file(argv[4], &so);
+	if (!solen)
 		die("cannot read the sum library");
 	size_t mem = (256u + 512u + 64u) << 20;
 	if (daemon_start(&d, argv[3], NULL) < 0 ||

@@ -460,13 +460,11 @@ static void test_kill_midload(void **state)
 #define RS_REQS	    24 /* even: slow exec, odd: NOOP (runs at once) */
 #define RS_SLEEP_MS 400
 
-static uint64_t read_file(const char *path, uint8_t **out);
-
 /* The contents of libharness.so ($HARNESS_LIB), or skip the test. */
 static uint64_t harness_lib_or_skip(uint8_t **so)
 {
 	const char *lib = getenv("HARNESS_LIB");
-	uint64_t len = lib ? read_file(lib, so) : 0;
+	uint64_t len = lib ? vmm_read_file(lib, so) : 0;
 	if (!len) {
 		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
 		skip();
@@ -606,21 +604,6 @@ static void test_restart_inflight(void **state)
 /* large arguments                                                         */
 /* ---------------------------------------------------------------------- */
 
-static uint64_t read_file(const char *path, uint8_t **out)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	fseek(fp, 0, SEEK_END);
-	long n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	*out = malloc((size_t)n);
-	if (fread(*out, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	fclose(fp);
-	return (uint64_t)n;
-}
-
 static uint64_t pattern_fill(uint8_t *p, uint64_t len, uint64_t seed)
 {
 	uint64_t s = 0, x = seed;
@@ -633,6 +616,27 @@ static uint64_t pattern_fill(uint8_t *p, uint64_t len, uint64_t seed)
 }
 
 #define BIG (1ull << 30)
+
+/* harness_sum of one argument on the host (library resource gid). */
+static uint64_t sum_on_host(struct vmm *v, struct vmm_arena *a, uint64_t s,
+			    int64_t gid, struct vmm_arg arg)
+{
+	uint64_t sum = 0;
+	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
+			    .session_id = s,
+			    .param = OP_EXEC_WITH_RESOURCE,
+			    .nr_read = 3,
+			    .nr_write = 1};
+	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
+	x.rd[1] = (struct vmm_arg){
+		.type = T_STRING, .data = "harness_sum", .len = 12};
+	x.rd[2] = arg;
+	x.wr[0] = (struct vmm_arg){.type = T_UINT64, .out = &sum, .len = 8};
+	assert_int_equal(run(v, 0, a, 0, &x), VIRTIO_ACCEL_OK);
+	assert_int_equal(x.resp.vaccel_ret, 0);
+	assert_int_equal(x.wr[0].produced, 8);
+	return sum;
+}
 
 static void test_large_args(void **state)
 {
@@ -684,29 +688,20 @@ static void test_large_args(void **state)
 		{16u << 20, VMM_SEG_CONTIGUOUS, T_RAW, "bounce"},
 	};
 	for (unsigned int i = 0; i < 3; i++) {
-		uint64_t len = cases[i].len, sum = 0, expect = want;
-		struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s,
-				    .param = OP_EXEC_WITH_RESOURCE,
-				    .nr_read = 3,
-				    .nr_write = 1};
+		uint64_t len = cases[i].len, expect = want;
 		static uint8_t *frag;
-		x.rd[0] = (struct vmm_arg){
-			.type = T_INT64, .data = &gid, .len = 8};
-		x.rd[1] = (struct vmm_arg){
-			.type = T_STRING, .data = "harness_sum", .len = 12};
-		x.rd[2] = (struct vmm_arg){.type = cases[i].type,
-					   .len = len,
-					   .segments = true,
-					   .layout = cases[i].layout};
+		struct vmm_arg arg = {.type = cases[i].type,
+				      .len = len,
+				      .segments = true,
+				      .layout = cases[i].layout};
 		if (cases[i].layout == VMM_SEG_FRAGMENTED) {
 			/* placed by vmm_submit from a host copy */
 			frag = malloc(len);
 			expect = pattern_fill(frag, len, 7);
-			x.rd[2].data = frag;
+			arg.data = frag;
 		} else {
-			x.rd[2].in_place = true;
-			x.rd[2].gpa = big_gpa;
+			arg.in_place = true;
+			arg.gpa = big_gpa;
 			if (len != BIG)
 				expect = 0;
 			for (uint64_t k = 0; len != BIG && k < len; k += 8) {
@@ -716,15 +711,11 @@ static void test_large_args(void **state)
 				expect += w;
 			}
 		}
-		x.wr[0] = (struct vmm_arg){
-			.type = T_UINT64, .out = &sum, .len = 8};
 		int64_t t0 = vmm_now_ms();
-		assert_int_equal(run(&v, 0, &a, 0, &x), VIRTIO_ACCEL_OK);
+		uint64_t sum = sum_on_host(&v, &a, s, gid, arg);
 		print_message("  %s: %llu MiB in %lld ms\n", cases[i].path,
 			      (unsigned long long)(len >> 20),
 			      (long long)(vmm_now_ms() - t0));
-		assert_int_equal(x.resp.vaccel_ret, 0);
-		assert_int_equal(x.wr[0].produced, 8);
 		assert_int_equal(sum, expect);
 		if (cases[i].layout == VMM_SEG_FRAGMENTED)
 			free(frag);
@@ -735,29 +726,15 @@ static void test_large_args(void **state)
 	 * current contents (the guest rewrites them between rounds). */
 	uint64_t vlen = 16u << 20;
 	for (unsigned int round = 0; round < 3; round++) {
-		uint64_t sum = 0;
 		uint64_t expect =
 			pattern_fill(vmm_ptr(&v, big_gpa), vlen, 100 + round);
-		struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s,
-				    .param = OP_EXEC_WITH_RESOURCE,
-				    .nr_read = 3,
-				    .nr_write = 1};
-		x.rd[0] = (struct vmm_arg){
-			.type = T_INT64, .data = &gid, .len = 8};
-		x.rd[1] = (struct vmm_arg){
-			.type = T_STRING, .data = "harness_sum", .len = 12};
-		x.rd[2] = (struct vmm_arg){.type = T_BUFFER,
-					   .len = vlen,
-					   .segments = true,
-					   .layout = VMM_SEG_RUNS,
-					   .in_place = true,
-					   .gpa = big_gpa};
-		x.wr[0] = (struct vmm_arg){
-			.type = T_UINT64, .out = &sum, .len = 8};
-		assert_int_equal(run(&v, 0, &a, 0, &x), VIRTIO_ACCEL_OK);
-		assert_int_equal(x.resp.vaccel_ret, 0);
-		assert_int_equal(sum, expect);
+		struct vmm_arg arg = {.type = T_BUFFER,
+				      .len = vlen,
+				      .segments = true,
+				      .layout = VMM_SEG_RUNS,
+				      .in_place = true,
+				      .gpa = big_gpa};
+		assert_int_equal(sum_on_host(&v, &a, s, gid, arg), expect);
 	}
 	vmm_disconnect(&v);
 	char line[512];

@@ -247,26 +247,11 @@ static void test_sgemm_blas(void **state)
 	teardown(&st);
 }
 
-static uint64_t read_file(const char *path, uint8_t **out)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	fseek(fp, 0, SEEK_END);
-	long n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	*out = malloc((size_t)n);
-	if (fread(*out, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	fclose(fp);
-	return (uint64_t)n;
-}
-
 static void run_resource_exec(struct fixture *f, bool check)
 {
 	const char *lib = getenv("HARNESS_LIB");
 	uint8_t *data = NULL;
-	uint64_t len = lib ? read_file(lib, &data) : 0;
+	uint64_t len = lib ? vmm_read_file(lib, &data) : 0;
 	if (!len) {
 		print_message("[  SKIP    ] HARNESS_LIB not readable\n");
 		skip();

@@ -1071,3 +1071,22 @@ int vmm_request(struct vmm *v, struct vmm_req *r)
 		return -1;
 	return vmm_complete(v, r, 60000);
 }
+
+uint64_t vmm_read_file(const char *path, uint8_t **out)
+{
+	*out = NULL;
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return 0;
+	long n = -1;
+	if (fseek(fp, 0, SEEK_END) == 0)
+		n = ftell(fp);
+	if (n > 0 && fseek(fp, 0, SEEK_SET) == 0)
+		*out = malloc((size_t)n);
+	if (*out && fread(*out, 1, (size_t)n, fp) != (size_t)n) {
+		free(*out);
+		*out = NULL;
+	}
+	fclose(fp);
+	return *out ? (uint64_t)n : 0;
+}

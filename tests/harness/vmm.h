@@ -151,6 +151,10 @@ uint64_t vmm_arena_alloc(struct vmm *v, struct vmm_arena *a, size_t len,
 /* Carve a sub-arena of `size` bytes out of the default heap. */
 int vmm_arena_carve(struct vmm *v, struct vmm_arena *a, size_t size);
 void *vmm_ptr(struct vmm *v, uint64_t gpa);
+
+/* A whole file in malloc'd memory (e.g. a library to ship as a resource);
+ * returns its length, 0 (and *out NULL) when it cannot be read. */
+uint64_t vmm_read_file(const char *path, uint8_t **out);
 void vmm_reset_heap(struct vmm *v);
 /* First gpa past the rings (everything below is ring memory). */
 uint64_t vmm_heap_start(struct vmm *v);
