@@ -98,6 +98,7 @@ static void va_vq_done(struct virtqueue *vq)
 		wake_up_all(&q->space_wq);
 	if (orphans)
 		schedule_work(&dev->orphan_work);
+	va_pend_kick(dev);
 }
 
 static void va_cfg_work(struct work_struct *work)
@@ -186,6 +187,15 @@ static int va_find_vqs(struct va_dev *dev)
 	return err;
 }
 
+/* Cap a device-supplied limit at the driver's own bound. */
+static u32 va_cap_u32(struct va_dev *dev, const char *what, u32 v, u32 max)
+{
+	if (v <= max)
+		return v;
+	dev_warn(&dev->vdev->dev, "%s %u capped at %u\n", what, v, max);
+	return max;
+}
+
 static int va_read_config(struct va_dev *dev)
 {
 	struct virtio_device *vdev = dev->vdev;
@@ -203,19 +213,35 @@ static int va_read_config(struct va_dev *dev)
 	}
 	dev->version = VIRTIO_ACCEL_VERSION;
 
+	/*
+	 * The device is not trusted with the driver's memory either: every
+	 * limit that sizes an allocation is capped at a driver-side bound.
+	 * max_inline_bytes sizes the request streams (all of a request's
+	 * data without F_SEGMENTS), max_sessions/max_resources the objects
+	 * one file may hold.
+	 */
 	l->max_args = min_t(u32, le32_to_cpu(c->max_args),
 			    VIRTIO_ACCEL_MAX_ARGS_LIMIT);
-	l->max_segments = le32_to_cpu(c->max_segments);
-	l->max_table_entries = le32_to_cpu(c->max_table_entries);
-	l->max_inline_bytes = le32_to_cpu(c->max_inline_bytes);
-	l->max_blobs = le32_to_cpu(c->max_blobs);
+	l->max_segments = va_cap_u32(dev, "max_segments",
+				     le32_to_cpu(c->max_segments),
+				     VA_MAX_SEGMENTS);
+	l->max_table_entries = min_t(u32, le32_to_cpu(c->max_table_entries),
+				     PAGE_SIZE / sizeof(struct virtio_accel_seg));
+	l->max_inline_bytes = va_cap_u32(dev, "max_inline_bytes",
+					 le32_to_cpu(c->max_inline_bytes),
+					 VA_MAX_INLINE_BYTES);
+	l->max_blobs = min_t(u32, le32_to_cpu(c->max_blobs), l->max_args / 2);
 	l->max_arg_size = min_t(u64, le64_to_cpu(c->max_arg_size),
 				VA_MAX_ARG_BYTES);
 	l->max_request_bytes = min_t(u64, le64_to_cpu(c->max_request_bytes),
 				     4 * VA_MAX_ARG_BYTES);
-	l->max_sessions = le32_to_cpu(c->max_sessions);
-	l->max_resources = le32_to_cpu(c->max_resources);
-	l->max_timer_bytes = le32_to_cpu(c->max_timer_bytes);
+	l->max_sessions = va_cap_u32(dev, "max_sessions",
+				     le32_to_cpu(c->max_sessions), VA_MAX_OBJS);
+	l->max_resources = va_cap_u32(dev, "max_resources",
+				      le32_to_cpu(c->max_resources),
+				      VA_MAX_OBJS);
+	l->max_timer_bytes = min_t(u32, le32_to_cpu(c->max_timer_bytes),
+				   VA_MAX_TIMER_BYTES);
 	if (l->max_inline_bytes < sizeof(struct virtio_accel_req_hdr)) {
 		dev_err(&vdev->dev, "max_inline_bytes %u is unusable\n",
 			l->max_inline_bytes);
@@ -266,8 +292,18 @@ static ssize_t inflight_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(inflight);
 
+/* Destroy commands waiting for ring space. */
+static ssize_t pending_destroys_show(struct device *d,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  READ_ONCE(va_dev_from_misc(d)->nr_pend));
+}
+static DEVICE_ATTR_RO(pending_destroys);
+
 static struct attribute *va_attrs[] = {
 	&dev_attr_orphans.attr,
+	&dev_attr_pending_destroys.attr,
 	&dev_attr_orphan_bytes.attr,
 	&dev_attr_inflight.attr,
 	NULL,
@@ -299,6 +335,9 @@ static int va_probe(struct virtio_device *vdev)
 	INIT_WORK(&dev->orphan_work, va_orphan_work);
 	INIT_WORK(&dev->cfg_work, va_cfg_work);
 	init_waitqueue_head(&dev->obj_wq);
+	spin_lock_init(&dev->pend_lock);
+	INIT_LIST_HEAD(&dev->pend);
+	INIT_WORK(&dev->pend_work, va_pend_work);
 	atomic64_set(&dev->next_tag, 0);
 	vdev->priv = dev;
 
@@ -458,6 +497,8 @@ static void va_remove(struct virtio_device *vdev)
 
 	/* No new opens; open files see `dead' and get -ENODEV. */
 	misc_deregister(&dev->misc);
+	/* pending destroys that fit now go out (and are drained below) */
+	flush_work(&dev->pend_work);
 	WRITE_ONCE(dev->dead, true);
 	for (i = 0; i < dev->nvqs; i++) {
 		struct va_vq *q = &dev->vqs[i];
@@ -473,6 +514,7 @@ static void va_remove(struct virtio_device *vdev)
 	/* Only after the reset may the requests' memory be released. */
 	virtio_reset_device(vdev);
 	va_reclaim(dev);
+	va_pend_shutdown(dev);
 	flush_work(&dev->orphan_work);
 	wake_up_all(&dev->obj_wq);
 

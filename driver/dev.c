@@ -30,6 +30,20 @@ static bool va_has(struct va_dev *dev, unsigned int bit)
 	return dev->features & BIT_ULL(bit);
 }
 
+/* vmemdup_user(), charged to the caller's memory cgroup */
+static void *va_memdup_user(u64 uaddr, size_t len)
+{
+	void *p = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, u64_to_user_ptr(uaddr), len)) {
+		kvfree(p);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
+}
+
 /* prepare + run + decode; *reqp becomes NULL if the request was orphaned */
 static int va_do(struct va_req **reqp)
 {
@@ -222,11 +236,11 @@ static int va_ioc_resource_create(struct va_file *f, void __user *uarg)
 	rc.status = 0;
 	if (check_mul_overflow((size_t)rc.nr_blobs, sizeof(*blobs), &bytes))
 		return -E2BIG;
-	blobs = vmemdup_user(u64_to_user_ptr(rc.blobs), bytes);
+	blobs = va_memdup_user(rc.blobs, bytes);
 	if (IS_ERR(blobs))
 		return PTR_ERR(blobs);
 	names = kvmalloc_array(rc.nr_blobs, VIRTIO_ACCEL_BLOB_NAME_MAX + 1,
-			       GFP_KERNEL);
+			       GFP_KERNEL_ACCOUNT);
 	if (!names) {
 		err = -ENOMEM;
 		goto out;
@@ -402,7 +416,7 @@ static void *va_dup_args(u64 uaddr, u32 n)
 	if (check_mul_overflow((size_t)n, sizeof(struct virtio_accel_ioc_arg),
 			       &bytes))
 		return ERR_PTR(-E2BIG);
-	return vmemdup_user(u64_to_user_ptr(uaddr), bytes);
+	return va_memdup_user(uaddr, bytes);
 }
 
 /*
@@ -647,7 +661,7 @@ static int va_open(struct inode *inode, struct file *file)
 
 	if (READ_ONCE(dev->dead))
 		return -ENODEV;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	va_dev_get(dev);

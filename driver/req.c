@@ -26,9 +26,6 @@
 
 #include "virtio_accel_drv.h"
 
-/* Bounded time for fire-and-forget requests when no timeout is set. */
-#define VA_ASYNC_TIMEOUT_MS 10000
-
 int va_status_errno(u32 status)
 {
 	switch (status) {
@@ -66,11 +63,12 @@ struct va_req *va_req_alloc(struct va_dev *dev, u16 cmd, u32 nr_read,
 
 	if (nargs < nr_read || nargs > VIRTIO_ACCEL_MAX_ARGS_LIMIT)
 		return NULL;
-	req = kzalloc(sizeof(*req), GFP_KERNEL);
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
 	if (!req)
 		return NULL;
 	if (nargs) {
-		req->args = kvcalloc(nargs, sizeof(*req->args), GFP_KERNEL);
+		req->args = kvcalloc(nargs, sizeof(*req->args),
+				     GFP_KERNEL_ACCOUNT);
 		if (!req->args) {
 			kfree(req);
 			return NULL;
@@ -210,11 +208,16 @@ int va_req_prepare(struct va_req *req)
 	if (r_len > U32_MAX || w_len > U32_MAX)
 		return -E2BIG;
 
-	err = va_kbuf_alloc(&req->rbuf, r_len, VA_STREAM_ORDER, GFP_KERNEL);
+	/*
+	 * Sizes chosen by the caller (and bounded by the device's limits,
+	 * themselves capped at probe): charged to the caller's memcg.
+	 */
+	err = va_kbuf_alloc(&req->rbuf, r_len, VA_STREAM_ORDER,
+			    GFP_KERNEL_ACCOUNT);
 	if (err)
 		return err;
 	err = va_kbuf_alloc(&req->wbuf, w_len, VA_STREAM_ORDER,
-			    GFP_KERNEL | __GFP_ZERO);
+			    GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (err)
 		return err;
 
@@ -267,7 +270,7 @@ int va_req_prepare(struct va_req *req)
 	}
 
 	nsg = req->rbuf.nr + req->wbuf.nr;
-	req->sg = kmalloc_array(nsg, sizeof(*req->sg), GFP_KERNEL);
+	req->sg = kmalloc_array(nsg, sizeof(*req->sg), GFP_KERNEL_ACCOUNT);
 	if (!req->sg)
 		return -ENOMEM;
 	sg_init_table(req->sg, req->rbuf.nr);
@@ -331,12 +334,12 @@ static bool va_space(struct va_vq *q, unsigned long gen)
 }
 
 /*
- * Add the request to a virtqueue. A full ring is waited out (killable, or
- * uninterruptible for fire-and-forget requests) until @deadline. Nothing
+ * Add the request to a virtqueue. A full ring is waited out (killable)
+ * until @deadline; with @deadline already past, -ETIMEDOUT at once. Nothing
  * is freed here: on failure the caller still owns the request.
  */
-static int va_req_queue(struct va_req *req, bool killable,
-			unsigned long deadline, bool finite)
+static int va_req_queue(struct va_req *req, unsigned long deadline,
+			bool finite)
 {
 	struct va_dev *dev = req->dev;
 	struct va_vq *q = &dev->vqs[raw_smp_processor_id() % dev->nvqs];
@@ -376,13 +379,8 @@ static int va_req_queue(struct va_req *req, bool killable,
 		ret = va_left(deadline, finite);
 		if (!ret)
 			return -ETIMEDOUT;
-		if (killable)
-			ret = wait_event_killable_timeout(q->space_wq,
-							  va_space(q, gen),
-							  ret);
-		else
-			ret = wait_event_timeout(q->space_wq, va_space(q, gen),
-						 ret);
+		ret = wait_event_killable_timeout(q->space_wq,
+						  va_space(q, gen), ret);
 		if (ret < 0)
 			return -EINTR;
 		if (!ret)
@@ -410,7 +408,7 @@ int va_req_run(struct va_req **reqp)
 	err = va_orphan_check(req->dev);
 	if (err)
 		return err;
-	err = va_req_queue(req, true, deadline, finite);
+	err = va_req_queue(req, deadline, finite);
 	if (err)
 		return err;
 
@@ -551,37 +549,27 @@ int va_req_copy_out(struct va_req *req)
 }
 
 /*
- * Fire and forget (prepared request): the request is an orphan from the
- * start, freed by the orphan work when the device returns it. Waits for
- * ring space uninterruptibly but bounded: used on file release, where
- * a fatal signal is usually pending.
+ * Destroy commands are fire and forget: the request is an orphan from the
+ * start, freed by the orphan work when the device returns it. They are
+ * sent from file release, final puts and the orphan work, none of which
+ * may wait for ring space (a device that keeps the ring full would make
+ * closing a file with many objects take hours, uninterruptibly). So a
+ * destroy is added to the ring only if it fits now; otherwise it waits on
+ * the device's pending list, which pend_work sends from whenever buffers
+ * come back, in order. Removal drops what is still pending (the device is
+ * reset: the host forgets the objects anyway).
  */
-void va_req_send_async(struct va_req *req)
-{
-	unsigned int ms = READ_ONCE(va_request_timeout_ms);
-	unsigned long to = msecs_to_jiffies(ms ? ms : VA_ASYNC_TIMEOUT_MS);
-	int err;
+struct va_pend {
+	struct list_head node;
+	enum va_obj_kind kind;
+	u64 id;
+};
 
-	req->orphaned = true;
-	atomic_inc(&req->dev->nr_orphans);
-	err = va_req_queue(req, false, jiffies + to, true);
-	if (err) {
-		atomic_dec(&req->dev->nr_orphans);
-		if (err != -ENODEV)
-			pr_warn_ratelimited("%s: cannot send cmd 0x%x: %d\n",
-					    req->dev->name, req->cmd, err);
-		req->orphaned = false;
-		va_req_free(req);
-	}
-}
-
-/* Tell the host to destroy a session or resource, without waiting. */
-void va_send_destroy(struct va_dev *dev, enum va_obj_kind kind, u64 id)
+static struct va_req *va_destroy_req(struct va_dev *dev,
+				     enum va_obj_kind kind, u64 id)
 {
 	struct va_req *req;
 
-	if (READ_ONCE(dev->dead))
-		return;
 	if (kind == VA_OBJ_SESSION) {
 		req = va_req_alloc(dev, VIRTIO_ACCEL_CMD_SESSION_DESTROY, 0, 0);
 		if (req)
@@ -592,15 +580,143 @@ void va_send_destroy(struct va_dev *dev, enum va_obj_kind kind, u64 id)
 		if (req)
 			req->object_id = id;
 	}
-	if (!req || va_req_prepare(req)) {
-		pr_warn_ratelimited("%s: out of memory destroying %s %llu\n",
-				    dev->name,
-				    kind == VA_OBJ_SESSION ? "session" :
-							     "resource", id);
+	if (req && va_req_prepare(req)) {
 		va_req_free(req);
+		req = NULL;
+	}
+	return req;
+}
+
+/*
+ * Queue a destroy without waiting: 0 (sent, or dropped because the device
+ * is gone), -ENOSPC when the ring is full, -ENOMEM.
+ */
+static int va_destroy_now(struct va_dev *dev, enum va_obj_kind kind, u64 id)
+{
+	struct va_req *req = va_destroy_req(dev, kind, id);
+	int err;
+
+	if (!req)
+		return -ENOMEM;
+	req->orphaned = true;
+	atomic_inc(&dev->nr_orphans);
+	err = va_req_queue(req, jiffies, true);
+	if (!err)
+		return 0;
+	atomic_dec(&dev->nr_orphans);
+	req->orphaned = false;
+	va_req_free(req);
+	if (err == -ETIMEDOUT)
+		return -ENOSPC;
+	if (err != -ENODEV)
+		pr_warn_ratelimited("%s: cannot send a destroy: %d\n",
+				    dev->name, err);
+	return 0;
+}
+
+static void va_pend_add(struct va_dev *dev, struct va_pend *p, bool head)
+{
+	spin_lock(&dev->pend_lock);
+	if (dev->pend_dead) {
+		spin_unlock(&dev->pend_lock);
+		kfree(p);
 		return;
 	}
-	va_req_send_async(req);
+	if (head) {
+		list_add(&p->node, &dev->pend);
+	} else {
+		list_add_tail(&p->node, &dev->pend);
+		WRITE_ONCE(dev->nr_pend, dev->nr_pend + 1);
+	}
+	spin_unlock(&dev->pend_lock);
+}
+
+/* Tell the host to destroy a session or resource, never waiting. */
+void va_send_destroy(struct va_dev *dev, enum va_obj_kind kind, u64 id)
+{
+	struct va_pend *p;
+	int err = -ENOSPC;
+
+	if (READ_ONCE(dev->dead))
+		return;
+	/* behind destroys already pending: keep their order */
+	if (!READ_ONCE(dev->nr_pend)) {
+		err = va_destroy_now(dev, kind, id);
+		if (!err)
+			return;
+	}
+	/* on failure the host object stays until the device is reset */
+	p = kmalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return;
+	p->kind = kind;
+	p->id = id;
+	va_pend_add(dev, p, false);
+	/* the ring may have drained meanwhile: look once more */
+	va_pend_kick(dev);
+}
+
+/* Buffers came back (or a destroy was deferred): send pending destroys. */
+void va_pend_kick(struct va_dev *dev)
+{
+	if (READ_ONCE(dev->nr_pend))
+		schedule_work(&dev->pend_work);
+}
+
+void va_pend_work(struct work_struct *work)
+{
+	struct va_dev *dev = container_of(work, struct va_dev, pend_work);
+	struct va_pend *p;
+	int err;
+
+	for (;;) {
+		spin_lock(&dev->pend_lock);
+		p = list_first_entry_or_null(&dev->pend, struct va_pend, node);
+		if (p)
+			list_del(&p->node);
+		spin_unlock(&dev->pend_lock);
+		if (!p)
+			return;
+		/*
+		 * nr_pend still counts @p: a completion meanwhile schedules
+		 * this work again, so a full ring is retried later.
+		 */
+		err = READ_ONCE(dev->dead) ? 0 :
+					     va_destroy_now(dev, p->kind, p->id);
+		if (err) {
+			va_pend_add(dev, p, true);
+			return;
+		}
+		kfree(p);
+		spin_lock(&dev->pend_lock);
+		WRITE_ONCE(dev->nr_pend, dev->nr_pend - 1);
+		spin_unlock(&dev->pend_lock);
+	}
+}
+
+/* Removal, after the queues are gone: drop what is still pending. */
+void va_pend_shutdown(struct va_dev *dev)
+{
+	struct va_pend *p, *tmp;
+	unsigned int n = 0;
+	LIST_HEAD(list);
+
+	spin_lock(&dev->pend_lock);
+	dev->pend_dead = true;
+	spin_unlock(&dev->pend_lock);
+	cancel_work_sync(&dev->pend_work);
+	spin_lock(&dev->pend_lock);
+	list_splice_init(&dev->pend, &list);
+	WRITE_ONCE(dev->nr_pend, 0);
+	spin_unlock(&dev->pend_lock);
+	list_for_each_entry_safe(p, tmp, &list, node) {
+		list_del(&p->node);
+		kfree(p);
+		n++;
+	}
+	if (n)
+		pr_warn("%s: %u destroy commands never fit in the ring\n",
+			dev->name, n);
 }
 
 /*

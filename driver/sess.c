@@ -37,7 +37,7 @@ struct va_obj *va_obj_new(struct va_file *f, enum va_obj_kind kind)
 {
 	struct va_obj *obj;
 
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
 	mutex_lock(&f->lock);

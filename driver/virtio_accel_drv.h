@@ -25,11 +25,13 @@
 #define VIRTIO_ACCEL_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/completion.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/miscdevice.h>
+#include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
@@ -53,10 +55,31 @@
 #define VA_MAX_QUEUES	64
 /* Data segments of one argument listed directly in the request. */
 #define VA_DIRECT_SEGS	8
-/* Largest data segment (segment lengths are 32 bit on the wire). */
-#define VA_SEG_MAX	((u32)(U32_MAX & PAGE_MASK))
+/*
+ * Data segments never cross a naturally aligned block of this size (nor a
+ * NUMA node boundary): the device needs each segment inside one region of
+ * its guest memory map, and every region boundary Linux can use falls on
+ * a memory-section boundary or between nodes (zc.c). It also caps the
+ * length of a segment.
+ */
+#if defined(CONFIG_SPARSEMEM) && defined(SECTION_SIZE_BITS) && \
+	SECTION_SIZE_BITS < 27
+#define VA_SEG_BLOCK_SHIFT	SECTION_SIZE_BITS
+#else
+#define VA_SEG_BLOCK_SHIFT	27	/* 128 MiB */
+#endif
+#define VA_SEG_BLOCK	BIT_ULL(VA_SEG_BLOCK_SHIFT)
 /* Upper bound of each inline stream when segments are available. */
 #define VA_INLINE_CAP	SZ_1M
+/*
+ * Driver-side bounds of device-supplied limits (config space), whatever
+ * the device offers: what one request's streams and one file's tables
+ * can make the driver allocate.
+ */
+#define VA_MAX_INLINE_BYTES	SZ_16M
+#define VA_MAX_OBJS		65536
+#define VA_MAX_SEGMENTS		BIT(24)
+#define VA_MAX_TIMER_BYTES	SZ_64M
 /* Largest chunk order of the request/response streams and bounce buffers */
 #define VA_STREAM_ORDER	8
 #define VA_BOUNCE_ORDER	9
@@ -115,6 +138,16 @@ struct va_dev {
 	struct work_struct orphan_work;
 	struct work_struct cfg_work;	/* config_changed */
 	wait_queue_head_t obj_wq;	/* va_obj users drained */
+	/*
+	 * Destroy commands that found the ring full: sent by pend_work when
+	 * buffers come back, so that nobody waits for ring space to destroy
+	 * (file release, final puts, orphan work).
+	 */
+	spinlock_t pend_lock;		/* pend, pend_dead */
+	struct list_head pend;		/* struct va_pend */
+	unsigned int nr_pend;		/* READ_ONCE outside the lock */
+	bool pend_dead;			/* removal: drop, do not queue */
+	struct work_struct pend_work;
 };
 
 enum va_obj_kind {
@@ -181,6 +214,8 @@ struct va_arg {
 	struct page **pages;		/* VA_ARG_ZC */
 	unsigned long npages;
 	unsigned long npinned;
+	struct mm_struct *pin_mm;	/* mmgrab'd; its pinned_vm is charged */
+	unsigned long charged;		/* pages charged to pin_mm->pinned_vm */
 	struct va_kbuf bounce;		/* VA_ARG_BOUNCE */
 	struct va_dseg *dsegs;
 	u32 nr_dsegs;
@@ -255,8 +290,10 @@ int va_req_prepare(struct va_req *req);
 int va_req_run(struct va_req **reqp);
 int va_req_result(struct va_req *req);
 int va_req_copy_out(struct va_req *req);
-void va_req_send_async(struct va_req *req);
 void va_send_destroy(struct va_dev *dev, enum va_obj_kind kind, u64 id);
+void va_pend_work(struct work_struct *work);
+void va_pend_kick(struct va_dev *dev);
+void va_pend_shutdown(struct va_dev *dev);
 bool va_req_done_locked(struct va_req *req, u32 used_len, int err);
 void va_orphan_work(struct work_struct *work);
 int va_status_errno(u32 status);

@@ -6,17 +6,24 @@
  *   back to smaller orders under fragmentation). Each chunk is physically
  *   contiguous, so a buffer costs one descriptor or one data segment per
  *   chunk. Used for the request/response streams and for bounce buffers.
- * - Zero-copy: the user pages of an argument are pinned and physically
- *   contiguous runs are merged into data segments.
+ * - Zero-copy: the user pages of an argument are pinned long-term
+ *   (FOLL_LONGTERM: an orphaned request may hold them for long), charged
+ *   to the caller's mm->pinned_vm against RLIMIT_MEMLOCK, and physically
+ *   contiguous runs are merged into data segments (never across a region
+ *   boundary the device may see, see va_segb_add).
  * - Segment tables: an argument with more than VA_DIRECT_SEGS data segments
  *   is described by indirect tables (one page each at most), so even a
  *   fully fragmented 1 GiB argument needs only 1024 top-level entries.
+ *
+ * Every allocation whose size user space or the device controls is
+ * GFP_KERNEL_ACCOUNT (charged to the caller's memory cgroup).
  */
 #include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -37,7 +44,7 @@ static int va_kbuf_grow(struct va_kbuf *kb)
 
 	if (ncap <= kb->cap)
 		return -ENOMEM;
-	n = kvmalloc_array(ncap, sizeof(*n), GFP_KERNEL);
+	n = kvmalloc_array(ncap, sizeof(*n), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return -ENOMEM;
 	if (kb->nr)
@@ -244,20 +251,42 @@ unsigned int va_kbuf_fill_sg(const struct va_kbuf *kb, struct scatterlist *sg)
 }
 
 /*
- * Data segment builder: merges a run into the previous segment when it is
- * physically contiguous with it. With out == NULL it only counts.
+ * Data segment builder. With out == NULL it only counts.
+ *
+ * The device requires every segment to lie inside one region of the guest
+ * memory map it was given (docs/protocol.md §6.1): the VMM's RAM blocks,
+ * e.g. boot RAM, one memory backend per NUMA node, each DIMM. Physically
+ * contiguous pages may belong to two adjacent regions, and the guest does
+ * not see where one ends. It does know where such a boundary can be: RAM
+ * that Linux adds later (DIMMs, virtio-mem) comes in whole memory blocks,
+ * i.e. section-aligned, and boot RAM of different backends is on different
+ * NUMA nodes. So a run is merged into the previous segment only when it
+ * is physically contiguous with it, on the same node, and the merged
+ * segment stays inside one naturally aligned VA_SEG_BLOCK (the memory
+ * section size, at most 128 MiB) - which also caps a segment's length.
+ * Costs nothing in practice: pages contiguous over more than 128 MiB are
+ * rare, and bounce chunks are 2 MiB.
  */
 struct va_segb {
 	struct va_dseg *out;
 	unsigned long n;
 	struct va_dseg cur;
+	int nid;
 	bool have;
 };
 
-static void va_segb_add(struct va_segb *sb, u64 addr, u32 len)
+static bool va_segb_can_merge(const struct va_segb *sb, u64 addr, u32 len,
+			      int nid)
 {
-	if (sb->have && sb->cur.addr + sb->cur.len == addr &&
-	    (u64)sb->cur.len + len <= VA_SEG_MAX) {
+	BUILD_BUG_ON(VA_SEG_BLOCK > U32_MAX);
+	return sb->have && sb->cur.addr + sb->cur.len == addr &&
+	       sb->nid == nid &&
+	       !((sb->cur.addr ^ (addr + len - 1)) & ~(VA_SEG_BLOCK - 1));
+}
+
+static void va_segb_add(struct va_segb *sb, u64 addr, u32 len, int nid)
+{
+	if (va_segb_can_merge(sb, addr, len, nid)) {
 		sb->cur.len += len;
 		return;
 	}
@@ -268,6 +297,7 @@ static void va_segb_add(struct va_segb *sb, u64 addr, u32 len)
 	}
 	sb->cur.addr = addr;
 	sb->cur.len = len;
+	sb->nid = nid;
 	sb->have = true;
 }
 
@@ -294,7 +324,8 @@ static void va_bounce_walk(const struct va_arg *a, struct va_segb *sb)
 	for (i = 0; i < kb->nr && left; i++) {
 		u32 c = min(left, va_chunk_len(&kb->chunks[i]));
 
-		va_segb_add(sb, va_page_phys(kb->chunks[i].page), c);
+		va_segb_add(sb, va_page_phys(kb->chunks[i].page), c,
+			    page_to_nid(kb->chunks[i].page));
 		left -= c;
 	}
 	va_segb_finish(sb);
@@ -309,7 +340,7 @@ static int va_arg_segments(struct va_dev *dev, struct va_arg *a,
 	walk(a, &sb);
 	if (!sb.n || sb.n > dev->lim.max_segments)
 		return -E2BIG;
-	a->dsegs = kvmalloc_array(sb.n, sizeof(*a->dsegs), GFP_KERNEL);
+	a->dsegs = kvmalloc_array(sb.n, sizeof(*a->dsegs), GFP_KERNEL_ACCOUNT);
 	if (!a->dsegs)
 		return -ENOMEM;
 	memset(&sb, 0, sizeof(sb));
@@ -318,52 +349,6 @@ static int va_arg_segments(struct va_dev *dev, struct va_arg *a,
 	a->nr_dsegs = sb.n;
 	return 0;
 }
-
-#if VIRTIO_ACCEL_ZC
-static void va_zc_walk(const struct va_arg *a, struct va_segb *sb)
-{
-	u64 off = offset_in_page(a->uaddr);
-	u64 left = a->len;
-	unsigned long i;
-
-	for (i = 0; i < a->npages && left; i++) {
-		u32 c = min_t(u64, PAGE_SIZE - off, left);
-
-		va_segb_add(sb, va_page_phys(a->pages[i]) + off, c);
-		left -= c;
-		off = 0;
-	}
-	va_segb_finish(sb);
-}
-
-static int va_zc_pin(struct va_dev *dev, struct va_arg *a)
-{
-	u64 start = a->uaddr & PAGE_MASK;
-	u64 npages = DIV_ROUND_UP(offset_in_page(a->uaddr) + a->len, PAGE_SIZE);
-	unsigned int flags = a->write ? FOLL_WRITE : 0;
-
-	if (npages > INT_MAX)
-		return -E2BIG;
-	a->pages = kvmalloc_array(npages, sizeof(*a->pages), GFP_KERNEL);
-	if (!a->pages)
-		return -ENOMEM;
-	a->npages = npages;
-	while (a->npinned < npages) {
-		int n = min_t(u64, npages - a->npinned, SZ_64K);
-		int got;
-
-		got = pin_user_pages_fast(start + (u64)a->npinned * PAGE_SIZE,
-					  n, flags, a->pages + a->npinned);
-		if (got <= 0)
-			return got ? got : -EFAULT;
-		a->npinned += got;
-		if (a->npinned < npages && fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-	}
-	return va_arg_segments(dev, a, va_zc_walk);
-}
-#endif
 
 static int va_bounce_map(struct va_dev *dev, struct va_arg *a)
 {
@@ -384,6 +369,151 @@ static int va_bounce_map(struct va_dev *dev, struct va_arg *a)
 		return err;
 	return va_arg_segments(dev, a, va_bounce_walk);
 }
+
+#if VIRTIO_ACCEL_ZC
+static void va_zc_walk(const struct va_arg *a, struct va_segb *sb)
+{
+	u64 off = offset_in_page(a->uaddr);
+	u64 left = a->len;
+	unsigned long i;
+
+	for (i = 0; i < a->npages && left; i++) {
+		u32 c = min_t(u64, PAGE_SIZE - off, left);
+
+		va_segb_add(sb, va_page_phys(a->pages[i]) + off, c,
+			    page_to_nid(a->pages[i]));
+		left -= c;
+		off = 0;
+	}
+	va_segb_finish(sb);
+}
+
+/*
+ * Charge @npages to the caller's mm->pinned_vm (VmPin in /proc/PID/status)
+ * like RDMA does: without CAP_IPC_LOCK, pinned_vm may not exceed
+ * RLIMIT_MEMLOCK. The mm is grabbed: an orphaned request keeps its pages
+ * (and the charge) until the device returns it, maybe after the process
+ * is gone.
+ */
+static int va_zc_charge(struct va_arg *a, unsigned long npages)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	s64 pinned;
+
+	if (!mm)
+		return -EFAULT;
+	pinned = atomic64_add_return(npages, &mm->pinned_vm);
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(npages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	mmgrab(mm);
+	a->pin_mm = mm;
+	a->charged = npages;
+	return 0;
+}
+
+/* Unpin, uncharge, forget the page array. Process context. */
+static void va_zc_release(struct va_arg *a)
+{
+	if (a->pages) {
+		if (a->write) {
+			unsigned long j;
+
+			for (j = 0; j < a->npinned; j++)
+				flush_dcache_page(a->pages[j]);
+		}
+		/* outputs were written by the device: mark them dirty */
+		unpin_user_pages_dirty_lock(a->pages, a->npinned, a->write);
+		kvfree(a->pages);
+		a->pages = NULL;
+	}
+	a->npages = 0;
+	a->npinned = 0;
+	if (a->pin_mm) {
+		atomic64_sub(a->charged, &a->pin_mm->pinned_vm);
+		mmdrop(a->pin_mm);
+		a->pin_mm = NULL;
+		a->charged = 0;
+	}
+}
+
+static unsigned int va_zc_flags(const struct va_arg *a)
+{
+	return FOLL_LONGTERM | (a->write ? FOLL_WRITE : 0);
+}
+
+static int va_zc_pin_pages(struct va_arg *a, u64 npages)
+{
+	u64 start = a->uaddr & PAGE_MASK;
+	unsigned int flags = va_zc_flags(a);
+
+	a->pages = kvmalloc_array(npages, sizeof(*a->pages),
+				  GFP_KERNEL_ACCOUNT);
+	if (!a->pages)
+		return -ENOMEM;
+	a->npages = npages;
+	while (a->npinned < npages) {
+		int n = min_t(u64, npages - a->npinned, SZ_64K);
+		int got;
+
+		got = pin_user_pages_fast(start + (u64)a->npinned * PAGE_SIZE,
+					  n, flags, a->pages + a->npinned);
+		if (got <= 0)
+			return got ? got : -EFAULT;
+		a->npinned += got;
+		if (a->npinned < npages && fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The long-term pin failed at the first unpinned page: would a short-term
+ * pin work (a valid page that just may not be pinned long-term, e.g. a
+ * writable shared file mapping that needs dirty tracking, on newer
+ * kernels)? Then the argument can still be bounced.
+ */
+static bool va_zc_shortterm_ok(const struct va_arg *a)
+{
+	u64 addr = (a->uaddr & PAGE_MASK) + (u64)a->npinned * PAGE_SIZE;
+	struct page *page;
+
+	if (pin_user_pages_fast(addr, 1, va_zc_flags(a) & ~FOLL_LONGTERM,
+				&page) != 1)
+		return false;
+	unpin_user_page(page);
+	return true;
+}
+
+/*
+ * Pin the argument's pages. Over RLIMIT_MEMLOCK, or when valid pages
+ * cannot be pinned long-term, the argument is bounced instead (bounce
+ * buffers are charged to the memory cgroup).
+ */
+static int va_zc_pin(struct va_dev *dev, struct va_arg *a)
+{
+	u64 npages = DIV_ROUND_UP(offset_in_page(a->uaddr) + a->len, PAGE_SIZE);
+	int err;
+
+	if (npages > INT_MAX)
+		return -E2BIG;
+	err = va_zc_charge(a, npages);
+	if (!err) {
+		err = va_zc_pin_pages(a, npages);
+		if (!err)
+			return va_arg_segments(dev, a, va_zc_walk);
+		if (err == -EINTR || err == -ENOMEM || !a->pages ||
+		    !va_zc_shortterm_ok(a))
+			return err;
+	}
+	va_zc_release(a);
+	a->kind = VA_ARG_BOUNCE;
+	return va_bounce_map(dev, a);
+}
+#endif
 
 /* Give a segment argument its data segments (pinned or bounced). */
 int va_arg_map(struct va_dev *dev, struct va_arg *a)
@@ -413,18 +543,9 @@ void va_arg_unmap(struct va_arg *a)
 	}
 	kvfree(a->dsegs);
 	a->dsegs = NULL;
-	if (a->pages) {
-		if (a->write) {
-			unsigned long j;
-
-			for (j = 0; j < a->npinned; j++)
-				flush_dcache_page(a->pages[j]);
-		}
-		/* outputs were written by the device: mark them dirty */
-		unpin_user_pages_dirty_lock(a->pages, a->npinned, a->write);
-		kvfree(a->pages);
-		a->pages = NULL;
-	}
+#if VIRTIO_ACCEL_ZC
+	va_zc_release(a);
+#endif
 	if (a->bounce.nr)
 		va_kbuf_free(&a->bounce);
 }
@@ -446,7 +567,8 @@ int va_arg_build_tables(struct va_dev *dev, struct va_arg *a)
 		    PAGE_SIZE / sizeof(struct virtio_accel_seg));
 	a->tbl_per = per;
 	a->nr_tables = DIV_ROUND_UP(a->nr_dsegs, per);
-	a->tables = kvcalloc(a->nr_tables, sizeof(*a->tables), GFP_KERNEL);
+	a->tables = kvcalloc(a->nr_tables, sizeof(*a->tables),
+			     GFP_KERNEL_ACCOUNT);
 	if (!a->tables) {
 		a->nr_tables = 0;
 		return -ENOMEM;
@@ -456,7 +578,7 @@ int va_arg_build_tables(struct va_dev *dev, struct va_arg *a)
 		struct virtio_accel_seg *tbl;
 		u32 j;
 
-		tbl = kmalloc_array(cnt, sizeof(*tbl), GFP_KERNEL);
+		tbl = kmalloc_array(cnt, sizeof(*tbl), GFP_KERNEL_ACCOUNT);
 		if (!tbl)
 			return -ENOMEM;
 		a->tables[t] = tbl;
