@@ -23,6 +23,13 @@ Device and daemon:
   --queues N            request queues: daemon --queues N and, for QEMU,
                         num-queues=N (default 1)
   --no-device           boot without the daemon and the device
+  --backend-cmd "CMD [ARG]..."
+                        serve the device with CMD (word-split) instead of
+                        the daemon, e.g. a test back-end; it gets
+                        "--socket SOCK" appended, must listen there, log to
+                        stderr (the daemon log) and exit 0 on SIGTERM
+                        (--plugins, --daemon-args and --queues do not
+                        apply to it)
   --restart-daemon-on MARKER[:SECS]
                         QEMU only: when a guest console line equal to
                         MARKER appears (first time only), SIGKILL the
@@ -79,7 +86,7 @@ vm_run() {
 	shift
 	local plugins="" daemon_args="" queues=1 device=1 rmmod=0 kmemleak=0 mem=512M
 	local timeout=300 kargs="" log="" scan=1 quiet=0 qemu_args="" envs="" a
-	local restart_on="" restart_secs=2
+	local restart_on="" restart_secs=2 backend_cmd=""
 	local modules=() copies=() cmd=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -87,6 +94,7 @@ vm_run() {
 		--daemon-args) daemon_args=$2 && shift ;;
 		--queues) queues=$2 && shift ;;
 		--no-device) device=0 ;;
+		--backend-cmd) backend_cmd=$2 && shift ;;
 		--restart-daemon-on)
 			restart_on=$2
 			if [[ $2 == *:* ]] && [[ ${2##*:} =~ ^[0-9]+$ ]]; then
@@ -129,6 +137,9 @@ vm_run() {
 	[[ $queues =~ ^[0-9]+$ ]] || vm_die "--queues: not a number: $queues"
 	[[ $timeout =~ ^[0-9]+$ ]] || vm_die "--timeout: not a number: $timeout"
 	[[ $kmemleak =~ ^[0-9]+$ ]] || vm_die "--kmemleak: not a number: $kmemleak"
+	if [ -n "$restart_on" ] && [ -n "$backend_cmd" ]; then
+		vm_die "--restart-daemon-on restarts the daemon, not a --backend-cmd"
+	fi
 	if [ -n "$restart_on" ]; then
 		[ "$kind" = qemu ] || vm_die "--restart-daemon-on: UML's virtio_uml cannot reconnect to a restarted daemon (QEMU guests only)"
 		[ "$device" = 1 ] || vm_die "--restart-daemon-on needs the device (not with --no-device)"
@@ -156,7 +167,22 @@ vm_run() {
 	: >"$log"
 
 	# 1. the daemon
-	if [ "$device" = 1 ]; then
+	if [ "$device" = 1 ] && [ -n "$backend_cmd" ]; then
+		sock=$run/accel.sock
+		dlog=${log%.log}.daemon.log
+		# shellcheck disable=SC2206 # --backend-cmd is word-split on purpose
+		dargs=($backend_cmd)
+		daemon=${dargs[0]}
+		dargs=("${dargs[@]:1}" --socket "$sock")
+		[ -x "$daemon" ] || vm_die "--backend-cmd: not an executable: $daemon"
+		: >"$dlog"
+		vm_daemon_spawn "$run" "$daemon" "$dlog" "${dargs[@]}"
+		if ! vm_daemon_wait_socket "$run" "$sock"; then
+			cat "$dlog" >&2
+			vm_die "the back-end did not come up (log: $dlog)"
+		fi
+		dpid=$(cat "$run/daemon.pid")
+	elif [ "$device" = 1 ]; then
 		daemon=$(vm_daemon)
 		[ -x "$daemon" ] || vm_die "no daemon $daemon: build it first (make build, or set BUILD=<meson build dir>)"
 		if [ -z "$plugins" ]; then
