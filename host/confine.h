@@ -2,7 +2,7 @@
 #ifndef VHOST_ACCEL_CONFINE_H
 #define VHOST_ACCEL_CONFINE_H
 
-/* Enter confined mode (no new privileges + seccomp allow-list). */
-int confine_self(void);
+/* no_new_privs + the front-end process's seccomp allow-list (confine.c). */
+int confine_frontend(void);
 
 #endif

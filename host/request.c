@@ -74,12 +74,28 @@ uint32_t request_parse(const struct iovec *rd, unsigned int nr_rd,
 		       const struct req_limits *lim, const struct req_mem *mem,
 		       struct request *req)
 {
+	struct virtio_accel_req_hdr h;
+	if (rd_len < sizeof(h) ||
+	    iov_copy_from(rd, nr_rd, 0, &h, sizeof(h)) != sizeof(h)) {
+		memset(req, 0, sizeof(*req));
+		req->error = "request shorter than its header";
+		return VIRTIO_ACCEL_BADMSG;
+	}
+	return request_parse_hdr(&h, rd, nr_rd, rd_len, wr_len, lim, mem,
+				 req);
+}
+
+uint32_t request_parse_hdr(const struct virtio_accel_req_hdr *hp,
+			   const struct iovec *rd, unsigned int nr_rd,
+			   size_t rd_len, size_t wr_len,
+			   const struct req_limits *lim,
+			   const struct req_mem *mem, struct request *req)
+{
 	memset(req, 0, sizeof(*req));
 	req->mem_key = mem ? mem->ctx : NULL;
 
-	struct virtio_accel_req_hdr h;
-	if (rd_len < sizeof(h) ||
-	    iov_copy_from(rd, nr_rd, 0, &h, sizeof(h)) != sizeof(h))
+	struct virtio_accel_req_hdr h = *hp;
+	if (rd_len < sizeof(h))
 		FAIL(VIRTIO_ACCEL_BADMSG, "request shorter than its header");
 	req->version = le16toh(h.version);
 	req->cmd = le16toh(h.cmd);

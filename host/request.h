@@ -93,6 +93,13 @@ uint32_t request_parse(const struct iovec *rd, unsigned int nr_rd,
 		       size_t rd_len, size_t wr_len,
 		       const struct req_limits *lim, const struct req_mem *mem,
 		       struct request *req);
+/* The same with the header already copied out of the stream (it is
+ * never read again, so what the caller decided from it stays true). */
+uint32_t request_parse_hdr(const struct virtio_accel_req_hdr *h,
+			   const struct iovec *rd, unsigned int nr_rd,
+			   size_t rd_len, size_t wr_len,
+			   const struct req_limits *lim,
+			   const struct req_mem *mem, struct request *req);
 void request_free(struct request *req);
 
 /* Write the response header (+ resp args if resp != NULL) to W; returns the

@@ -24,47 +24,6 @@ struct vu_region_msg {
 	 (1ull << VU_PF_CONFIGURE_MEM_SLOTS) | (1ull << VU_PF_STATUS) |        \
 	 (1ull << VU_PF_BACKEND_REQ) | (1ull << VU_PF_INFLIGHT_SHMFD))
 
-const char *vu_request_str(uint32_t req)
-{
-	switch (req) {
-#define C(x)                                                                   \
-	case VU_##x:                                                           \
-		return #x
-		C(GET_FEATURES);
-		C(SET_FEATURES);
-		C(SET_OWNER);
-		C(RESET_OWNER);
-		C(SET_MEM_TABLE);
-		C(SET_LOG_BASE);
-		C(SET_LOG_FD);
-		C(SET_VRING_NUM);
-		C(SET_VRING_ADDR);
-		C(SET_VRING_BASE);
-		C(GET_VRING_BASE);
-		C(SET_VRING_KICK);
-		C(SET_VRING_CALL);
-		C(SET_VRING_ERR);
-		C(GET_PROTOCOL_FEATURES);
-		C(SET_PROTOCOL_FEATURES);
-		C(GET_QUEUE_NUM);
-		C(SET_VRING_ENABLE);
-		C(SET_BACKEND_REQ_FD);
-		C(GET_CONFIG);
-		C(SET_CONFIG);
-		C(GET_INFLIGHT_FD);
-		C(SET_INFLIGHT_FD);
-		C(RESET_DEVICE);
-		C(GET_MAX_MEM_SLOTS);
-		C(ADD_MEM_REG);
-		C(REM_MEM_REG);
-		C(SET_STATUS);
-		C(GET_STATUS);
-#undef C
-	default:
-		return "UNKNOWN";
-	}
-}
-
 int vu_dev_init(struct vu_dev *dev, int sock, unsigned int nr_queues,
 		const struct vu_iface *iface, void *opaque)
 {
@@ -168,9 +127,7 @@ static void stop_queue(struct vu_dev *dev, struct vq *q)
 	 * the ring before we report its base. */
 	while (q->inflight > 0)
 		pthread_cond_wait(&q->idle, &q->lock);
-	if (q->kick_fd >= 0)
-		close(q->kick_fd);
-	q->kick_fd = -1;
+	vq_fd_set(q, &q->kick_fd, -1);
 	vq_infl_detach(q);
 	pthread_mutex_unlock(&q->lock);
 }
@@ -323,8 +280,9 @@ static struct vq *msg_vq(struct vu_dev *dev, uint32_t index)
 static int map_region(struct vu_dev *dev, const struct vu_region_msg *rm,
 		      int fd, struct vq_region **out)
 {
-	struct vq_region *r =
-		vq_region_map(fd, rm->gpa, rm->size, rm->uva, rm->mmap_offset);
+	struct vq_region *r = vq_region_map(fd, rm->gpa, rm->size, rm->uva,
+					    rm->mmap_offset,
+					    dev->require_sealed);
 	if (!r) {
 		snprintf(dev->errbuf, sizeof(dev->errbuf),
 			 "cannot map region gpa 0x%llx size 0x%llx: %s",
@@ -336,346 +294,520 @@ static int map_region(struct vu_dev *dev, const struct vu_region_msg *rm,
 	return 0;
 }
 
-/* Returns 0 ok, -1 failure (reported as a negative ack / fatal). */
-static int handle(struct vu_dev *dev, struct vu_msg *msg, int *fds,
-		  unsigned int nfds, struct vu_msg *reply, bool *has_reply)
-{
-	uint32_t sz = msg->hdr.size;
-	struct vq *q;
-	*has_reply = false;
-	reply->hdr.request = msg->hdr.request;
-	reply->hdr.flags = VU_FLAG_VERSION | VU_FLAG_REPLY;
-	reply->hdr.size = 0;
+/*
+ * Message handlers. Each gets a message whose payload is at least the
+ * table's min_size bytes and whose fds satisfy the table's fd rule; it
+ * returns VU_FAIL, VU_DONE (no reply unless REPLY_ACK asks for one) or
+ * VU_REPLY (*reply filled). fds it keeps are set to -1; the rest are
+ * closed by the caller.
+ */
+enum { VU_FAIL = -1, VU_DONE = 0, VU_REPLY = 1 };
 
-	switch (msg->hdr.request) {
-	case VU_GET_FEATURES:
-		reply->p.u64 = all_features(dev);
-		reply->hdr.size = 8;
-		*has_reply = true;
-		return 0;
-	case VU_SET_FEATURES: {
-		if (sz < 8)
-			return -1;
-		uint64_t f = msg->p.u64;
-		if (f & ~all_features(dev)) {
-			snprintf(dev->errbuf, sizeof(dev->errbuf),
-				 "front-end acked unknown features 0x%llx",
-				 (unsigned long long)(f & ~all_features(dev)));
-			return -1;
-		}
-		dev->features = f;
-		dev->features_set = true;
-		bool ei = f & (1ull << VIRTIO_RING_F_EVENT_IDX);
-		for (unsigned int i = 0; i < dev->nr_queues; i++) {
-			pthread_mutex_lock(&dev->vq[i].lock);
-			dev->vq[i].event_idx = ei;
-			pthread_mutex_unlock(&dev->vq[i].lock);
-		}
-		if (dev->iface->features_set)
-			dev->iface->features_set(dev, f);
-		return 0;
+static int reply_u64(struct vu_msg *reply, uint64_t v)
+{
+	reply->p.u64 = v;
+	reply->hdr.size = 8;
+	return VU_REPLY;
+}
+
+static int h_get_features(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			  unsigned int nfds, struct vu_msg *reply)
+{
+	(void)msg, (void)fds, (void)nfds;
+	return reply_u64(reply, all_features(dev));
+}
+
+static int h_set_features(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			  unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	uint64_t f = msg->p.u64;
+	if (f & ~all_features(dev)) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "front-end acked unknown features 0x%llx",
+			 (unsigned long long)(f & ~all_features(dev)));
+		return VU_FAIL;
 	}
-	case VU_GET_PROTOCOL_FEATURES:
-		reply->p.u64 = VU_SUPPORTED_PF;
-		reply->hdr.size = 8;
-		*has_reply = true;
-		return 0;
-	case VU_SET_PROTOCOL_FEATURES:
-		if (sz < 8)
-			return -1;
-		dev->protocol_features = msg->p.u64 & VU_SUPPORTED_PF;
-		return 0;
-	case VU_SET_OWNER:
-		return 0;
-	case VU_RESET_OWNER:
-	case VU_RESET_DEVICE:
-		reset_device(dev);
-		return 0;
-	case VU_GET_QUEUE_NUM:
-		reply->p.u64 = dev->nr_queues;
-		reply->hdr.size = 8;
-		*has_reply = true;
-		return 0;
-	case VU_GET_MAX_MEM_SLOTS:
-		reply->p.u64 = VQ_MEM_MAX_REGIONS;
-		reply->hdr.size = 8;
-		*has_reply = true;
-		return 0;
-	case VU_SET_MEM_TABLE: {
-		if (sz < 8)
-			return -1;
-		uint32_t n;
-		memcpy(&n, msg->p.raw, 4);
-		if (n == 0 || n > 8 || n > VQ_MEM_MAX_REGIONS || nfds != n ||
-		    sz < 8 + n * sizeof(struct vu_region_msg)) {
-			snprintf(dev->errbuf, sizeof(dev->errbuf),
-				 "bad SET_MEM_TABLE (%u regions, %u fds)", n,
-				 nfds);
-			return -1;
-		}
-		struct vq_mem *m = vq_mem_new();
-		if (!m)
-			return -1;
-		for (uint32_t i = 0; i < n; i++) {
-			struct vu_region_msg rm;
-			memcpy(&rm, msg->p.raw + 8 + i * sizeof(rm),
-			       sizeof(rm));
-			struct vq_region *r;
-			if (map_region(dev, &rm, fds[i], &r) < 0) {
-				vq_mem_put(m);
-				return -1;
-			}
-			fds[i] = -1; /* owned by r */
-			struct vq_mem *m2 = vq_mem_with(m, r);
-			vq_region_put(r);
-			vq_mem_put(m);
-			if (!m2) {
-				snprintf(dev->errbuf, sizeof(dev->errbuf),
-					 "overlapping memory regions");
-				return -1;
-			}
-			m = m2;
-		}
-		install_mem(dev, m);
-		return 0;
+	dev->features = f;
+	dev->features_set = true;
+	bool ei = f & (1ull << VIRTIO_RING_F_EVENT_IDX);
+	for (unsigned int i = 0; i < dev->nr_queues; i++) {
+		pthread_mutex_lock(&dev->vq[i].lock);
+		dev->vq[i].event_idx = ei;
+		pthread_mutex_unlock(&dev->vq[i].lock);
 	}
-	case VU_ADD_MEM_REG: {
-		if (sz < 8 + sizeof(struct vu_region_msg) || nfds != 1)
-			return -1;
+	if (dev->iface->features_set)
+		dev->iface->features_set(dev, f);
+	return VU_DONE;
+}
+
+static int h_get_protocol_features(struct vu_dev *dev, struct vu_msg *msg,
+				   int *fds, unsigned int nfds,
+				   struct vu_msg *reply)
+{
+	(void)dev, (void)msg, (void)fds, (void)nfds;
+	return reply_u64(reply, VU_SUPPORTED_PF);
+}
+
+static int h_set_protocol_features(struct vu_dev *dev, struct vu_msg *msg,
+				   int *fds, unsigned int nfds,
+				   struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	dev->protocol_features = msg->p.u64 & VU_SUPPORTED_PF;
+	return VU_DONE;
+}
+
+static int h_set_owner(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+		       unsigned int nfds, struct vu_msg *reply)
+{
+	(void)dev, (void)msg, (void)fds, (void)nfds, (void)reply;
+	return VU_DONE;
+}
+
+static int h_reset(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+		   unsigned int nfds, struct vu_msg *reply)
+{
+	(void)msg, (void)fds, (void)nfds, (void)reply;
+	reset_device(dev);
+	return VU_DONE;
+}
+
+static int h_get_queue_num(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			   unsigned int nfds, struct vu_msg *reply)
+{
+	(void)msg, (void)fds, (void)nfds;
+	return reply_u64(reply, dev->nr_queues);
+}
+
+static int h_get_max_mem_slots(struct vu_dev *dev, struct vu_msg *msg,
+			       int *fds, unsigned int nfds,
+			       struct vu_msg *reply)
+{
+	(void)dev, (void)msg, (void)fds, (void)nfds;
+	return reply_u64(reply, VQ_MEM_MAX_REGIONS);
+}
+
+static int h_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			   unsigned int nfds, struct vu_msg *reply)
+{
+	(void)reply;
+	uint32_t n;
+	memcpy(&n, msg->p.raw, 4);
+	if (n == 0 || n > VU_MAX_FDS || n > VQ_MEM_MAX_REGIONS || nfds != n ||
+	    msg->hdr.size < 8 + n * sizeof(struct vu_region_msg)) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "bad SET_MEM_TABLE (%u regions, %u fds)", n, nfds);
+		return VU_FAIL;
+	}
+	struct vq_mem *m = vq_mem_new();
+	if (!m)
+		return VU_FAIL;
+	for (uint32_t i = 0; i < n; i++) {
 		struct vu_region_msg rm;
-		memcpy(&rm, msg->p.raw + 8, sizeof(rm));
+		memcpy(&rm, msg->p.raw + 8 + i * sizeof(rm), sizeof(rm));
 		struct vq_region *r;
-		if (map_region(dev, &rm, fds[0], &r) < 0)
-			return -1;
-		fds[0] = -1;
-		struct vq_mem *cur = vu_mem_get(dev);
-		struct vq_mem *m = vq_mem_with(cur, r);
-		vq_mem_put(cur);
+		if (map_region(dev, &rm, fds[i], &r) < 0) {
+			vq_mem_put(m);
+			return VU_FAIL;
+		}
+		fds[i] = -1; /* owned by r */
+		struct vq_mem *m2 = vq_mem_with(m, r);
 		vq_region_put(r);
-		if (!m) {
+		vq_mem_put(m);
+		if (!m2) {
 			snprintf(dev->errbuf, sizeof(dev->errbuf),
-				 "cannot add region (overlap or table full)");
-			return -1;
+				 "overlapping memory regions");
+			return VU_FAIL;
 		}
-		install_mem(dev, m);
-		return 0;
+		m = m2;
 	}
-	case VU_REM_MEM_REG: {
-		if (sz < 8 + sizeof(struct vu_region_msg))
-			return -1;
-		struct vu_region_msg rm;
-		memcpy(&rm, msg->p.raw + 8, sizeof(rm));
-		struct vq_mem *cur = vu_mem_get(dev);
-		struct vq_mem *m = vq_mem_without(cur, rm.gpa, rm.size);
-		vq_mem_put(cur);
-		if (!m) {
-			snprintf(dev->errbuf, sizeof(dev->errbuf),
-				 "REM_MEM_REG of an unknown region");
-			return -1;
-		}
-		install_mem(dev, m);
-		return 0;
+	install_mem(dev, m);
+	return VU_DONE;
+}
+
+static int h_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			 unsigned int nfds, struct vu_msg *reply)
+{
+	(void)nfds, (void)reply;
+	struct vu_region_msg rm;
+	memcpy(&rm, msg->p.raw + 8, sizeof(rm));
+	struct vq_region *r;
+	if (map_region(dev, &rm, fds[0], &r) < 0)
+		return VU_FAIL;
+	fds[0] = -1;
+	struct vq_mem *cur = vu_mem_get(dev);
+	struct vq_mem *m = vq_mem_with(cur, r);
+	vq_mem_put(cur);
+	vq_region_put(r);
+	if (!m) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "cannot add region (overlap or table full)");
+		return VU_FAIL;
 	}
-	case VU_SET_VRING_NUM:
-		if (sz < 8 || !(q = msg_vq(dev, msg->p.state.index)))
-			return -1;
-		if (msg->p.state.num == 0 || msg->p.state.num > VQ_MAX_SIZE ||
-		    (msg->p.state.num & (msg->p.state.num - 1)))
-			return -1;
-		pthread_mutex_lock(&q->lock);
-		q->num = (uint16_t)msg->p.state.num;
+	install_mem(dev, m);
+	return VU_DONE;
+}
+
+static int h_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			 unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	struct vu_region_msg rm;
+	memcpy(&rm, msg->p.raw + 8, sizeof(rm));
+	struct vq_mem *cur = vu_mem_get(dev);
+	struct vq_mem *m = vq_mem_without(cur, rm.gpa, rm.size);
+	vq_mem_put(cur);
+	if (!m) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "REM_MEM_REG of an unknown region");
+		return VU_FAIL;
+	}
+	install_mem(dev, m);
+	return VU_DONE;
+}
+
+static int h_set_vring_num(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			   unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	struct vq *q = msg_vq(dev, msg->p.state.index);
+	uint32_t num = msg->p.state.num;
+	if (!q || num == 0 || num > VQ_MAX_SIZE || (num & (num - 1)))
+		return VU_FAIL;
+	pthread_mutex_lock(&q->lock);
+	bool running = q->started && q->enabled;
+	if (!running) {
+		q->num = (uint16_t)num;
 		/* the ring sizes changed: translate (and bound) them again */
 		if (q->desc_uva) {
 			struct vq_mem *m = vu_mem_get(dev);
 			vq_map_rings(q, m);
 			vq_mem_put(m);
 		}
-		pthread_mutex_unlock(&q->lock);
-		return 0;
-	case VU_SET_VRING_ADDR: {
-		if (sz < sizeof(msg->p.addr) ||
-		    !(q = msg_vq(dev, msg->p.addr.index)))
-			return -1;
-		struct vq_mem *m = vu_mem_get(dev);
-		pthread_mutex_lock(&q->lock);
-		q->desc_uva = msg->p.addr.desc;
-		q->avail_uva = msg->p.addr.avail;
-		q->used_uva = msg->p.addr.used;
-		int rc = vq_map_rings(q, m);
-		pthread_mutex_unlock(&q->lock);
-		vq_mem_put(m);
-		if (rc < 0)
-			snprintf(dev->errbuf, sizeof(dev->errbuf),
-				 "vring %u addresses outside guest memory",
-				 q->index);
-		return rc;
 	}
-	case VU_SET_VRING_BASE:
-		if (sz < 8 || !(q = msg_vq(dev, msg->p.state.index)))
-			return -1;
-		pthread_mutex_lock(&q->lock);
-		q->last_avail = (uint16_t)msg->p.state.num;
-		q->used_idx = (uint16_t)msg->p.state.num;
-		q->signalled_valid = false;
-		q->broken = false;
-		pthread_mutex_unlock(&q->lock);
-		return 0;
-	case VU_GET_VRING_BASE:
-		if (sz < 8 || !(q = msg_vq(dev, msg->p.state.index)))
-			return -1;
-		stop_queue(dev, q);
-		pthread_mutex_lock(&q->lock);
-		reply->p.state.index = q->index;
-		reply->p.state.num = q->last_avail;
-		pthread_mutex_unlock(&q->lock);
-		reply->hdr.size = sizeof(reply->p.state);
-		*has_reply = true;
-		return 0;
-	case VU_SET_VRING_KICK:
-	case VU_SET_VRING_CALL:
-	case VU_SET_VRING_ERR: {
-		if (sz < 8 || !(q = msg_vq(dev, msg->p.u64 & 0xff)))
-			return -1;
-		bool nofd = msg->p.u64 & 0x100;
-		int fd = -1;
-		if (!nofd) {
-			if (nfds != 1)
-				return -1;
-			fd = fds[0];
-			fds[0] = -1;
-		}
-		if (msg->hdr.request == VU_SET_VRING_KICK) {
-			if (dev->iface->queue_stop)
-				dev->iface->queue_stop(dev, q->index);
-			pthread_mutex_lock(&q->lock);
-			if (q->kick_fd >= 0)
-				close(q->kick_fd);
-			q->kick_fd = fd;
-			/* Polling mode (no fd) is not supported. */
-			q->started = fd >= 0;
-			if (!(dev->features & (1ull << VU_F_PROTOCOL_FEATURES)))
-				q->enabled = true;
-			pthread_mutex_unlock(&q->lock);
-			maybe_start(dev, q);
-		} else {
-			pthread_mutex_lock(&q->lock);
-			int *slot = msg->hdr.request == VU_SET_VRING_CALL
-					    ? &q->call_fd
-					    : &q->err_fd;
-			if (*slot >= 0)
-				close(*slot);
-			*slot = fd;
-			pthread_mutex_unlock(&q->lock);
-		}
-		return 0;
-	}
-	case VU_SET_VRING_ENABLE:
-		if (sz < 8 || !(q = msg_vq(dev, msg->p.state.index)))
-			return -1;
-		pthread_mutex_lock(&q->lock);
-		q->enabled = msg->p.state.num != 0;
-		/* Disabling: requests already taken from the ring finish
-		 * before we answer, so nothing writes guest memory that the
-		 * front-end may reuse afterwards (UML disables rings on device
-		 * reset without stopping them). */
-		while (!q->enabled && q->inflight > 0)
-			pthread_cond_wait(&q->idle, &q->lock);
-		pthread_mutex_unlock(&q->lock);
-		if (msg->p.state.num)
-			maybe_start(dev, q);
-		return 0;
-	case VU_GET_CONFIG: {
-		uint32_t off, len;
-		if (sz < 12)
-			return -1;
-		memcpy(&off, msg->p.raw, 4);
-		memcpy(&len, msg->p.raw + 4, 4);
-		if (len > VU_MAX_PAYLOAD - 12 || sz < 12 + len)
-			return -1;
-		memcpy(reply->p.raw, msg->p.raw, 12);
-		memset(reply->p.raw + 12, 0, len);
-		if (dev->iface->get_config(dev, reply->p.raw + 12, off, len) <
-		    0) {
-			/* QEMU treats a short reply as failure. */
-			reply->hdr.size = 0;
-		} else {
-			reply->hdr.size = 12 + len;
-		}
-		*has_reply = true;
-		return 0;
-	}
-	case VU_SET_CONFIG:
+	pthread_mutex_unlock(&q->lock);
+	if (running) {
+		/* chains in flight and the in-flight file were laid out for
+		 * the old size */
 		snprintf(dev->errbuf, sizeof(dev->errbuf),
-			 "config space is read-only");
-		return -1;
-	case VU_GET_INFLIGHT_FD:
-		if (sz < sizeof(msg->p.inflight))
-			return -1;
-		reply->hdr.size = sizeof(reply->p.inflight);
-		memset(&reply->p.inflight, 0, sizeof(reply->p.inflight));
-		*has_reply = true;
-		/* on failure: size 0, which front-ends take as "no tracking" */
-		if (infl_create(dev, msg) == 0) {
-			reply->p.inflight.mmap_size = dev->infl_len;
-			reply->p.inflight.num_queues = dev->infl_nq;
-			reply->p.inflight.queue_size = dev->infl_qsize;
-			dev->reply_fd = dev->infl_fd;
-		}
-		return 0;
-	case VU_SET_INFLIGHT_FD:
-		if (sz < sizeof(msg->p.inflight) || nfds != 1 || fds[0] < 0)
-			return -1;
-		if (infl_adopt(dev, msg, fds[0]) < 0)
-			return -1;
-		fds[0] = -1; /* kept */
-		return 0;
-	case VU_SET_STATUS:
-		if (sz < 8)
-			return -1;
-		dev->status = (uint8_t)msg->p.u64;
-		return 0;
-	case VU_GET_STATUS:
-		reply->p.u64 = dev->status;
-		reply->hdr.size = 8;
-		*has_reply = true;
-		return 0;
-	case VU_SET_BACKEND_REQ_FD:
-		if (nfds != 1 || fds[0] < 0) {
-			snprintf(dev->errbuf, sizeof(dev->errbuf),
-				 "SET_BACKEND_REQ_FD needs exactly one fd");
-			return -1;
-		}
-		if (dev->backend_req_fd >= 0)
-			close(dev->backend_req_fd);
-		dev->backend_req_fd = fds[0];
-		fds[0] = -1; /* kept */
-		return 0;
-	default:
-		snprintf(dev->errbuf, sizeof(dev->errbuf),
-			 "unsupported request %u", msg->hdr.request);
-		return -1;
+			 "SET_VRING_NUM on running ring %u", q->index);
+		return VU_FAIL;
 	}
+	return VU_DONE;
 }
 
-static bool is_fatal_failure(uint32_t req)
+static int h_set_vring_addr(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			    unsigned int nfds, struct vu_msg *reply)
 {
-	/* Failures of these leave the back-end unusable. */
-	switch (req) {
-	case VU_SET_FEATURES:
-	case VU_SET_MEM_TABLE:
-	case VU_SET_VRING_NUM:
-	case VU_SET_VRING_ADDR:
-	case VU_SET_VRING_KICK:
-		return true;
-	default:
-		return false;
+	(void)fds, (void)nfds, (void)reply;
+	struct vq *q = msg_vq(dev, msg->p.addr.index);
+	if (!q)
+		return VU_FAIL;
+	struct vq_mem *m = vu_mem_get(dev);
+	pthread_mutex_lock(&q->lock);
+	q->desc_uva = msg->p.addr.desc;
+	q->avail_uva = msg->p.addr.avail;
+	q->used_uva = msg->p.addr.used;
+	int rc = vq_map_rings(q, m);
+	pthread_mutex_unlock(&q->lock);
+	vq_mem_put(m);
+	if (rc < 0) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "vring %u addresses outside guest memory", q->index);
+		return VU_FAIL;
 	}
+	return VU_DONE;
+}
+
+static int h_set_vring_base(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			    unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	struct vq *q = msg_vq(dev, msg->p.state.index);
+	if (!q)
+		return VU_FAIL;
+	pthread_mutex_lock(&q->lock);
+	q->last_avail = (uint16_t)msg->p.state.num;
+	q->used_idx = (uint16_t)msg->p.state.num;
+	q->signalled_valid = false;
+	q->broken = false;
+	pthread_mutex_unlock(&q->lock);
+	return VU_DONE;
+}
+
+static int h_get_vring_base(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			    unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds;
+	struct vq *q = msg_vq(dev, msg->p.state.index);
+	if (!q)
+		return VU_FAIL;
+	stop_queue(dev, q);
+	pthread_mutex_lock(&q->lock);
+	reply->p.state.index = q->index;
+	reply->p.state.num = q->last_avail;
+	pthread_mutex_unlock(&q->lock);
+	reply->hdr.size = sizeof(reply->p.state);
+	return VU_REPLY;
+}
+
+/* SET_VRING_KICK/CALL/ERR: the queue and its fd (-1 with the no-fd bit). */
+static struct vq *vring_fd(struct vu_dev *dev, const struct vu_msg *msg,
+			   int *fds, unsigned int nfds, int *fd)
+{
+	struct vq *q = msg_vq(dev, msg->p.u64 & 0xff);
+	*fd = -1;
+	if (!q)
+		return NULL;
+	if (!(msg->p.u64 & 0x100)) {
+		if (nfds != 1)
+			return NULL;
+		*fd = fds[0];
+		fds[0] = -1;
+	}
+	return q;
+}
+
+static int h_set_vring_kick(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			    unsigned int nfds, struct vu_msg *reply)
+{
+	(void)reply;
+	int fd;
+	struct vq *q = vring_fd(dev, msg, fds, nfds, &fd);
+	if (!q)
+		return VU_FAIL;
+	if (dev->iface->queue_stop)
+		dev->iface->queue_stop(dev, q->index);
+	pthread_mutex_lock(&q->lock);
+	vq_fd_set(q, &q->kick_fd, fd);
+	/* Polling mode (no fd) is not supported. */
+	q->started = fd >= 0;
+	if (!(dev->features & (1ull << VU_F_PROTOCOL_FEATURES)))
+		q->enabled = true;
+	pthread_mutex_unlock(&q->lock);
+	maybe_start(dev, q);
+	return VU_DONE;
+}
+
+static int h_set_vring_call_err(struct vu_dev *dev, struct vu_msg *msg,
+				int *fds, unsigned int nfds,
+				struct vu_msg *reply)
+{
+	(void)reply;
+	int fd;
+	struct vq *q = vring_fd(dev, msg, fds, nfds, &fd);
+	if (!q)
+		return VU_FAIL;
+	vq_fd_set(q, msg->hdr.request == VU_SET_VRING_CALL ? &q->call_fd
+							    : &q->err_fd,
+		  fd);
+	return VU_DONE;
+}
+
+static int h_set_vring_enable(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			      unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	struct vq *q = msg_vq(dev, msg->p.state.index);
+	if (!q)
+		return VU_FAIL;
+	pthread_mutex_lock(&q->lock);
+	q->enabled = msg->p.state.num != 0;
+	/* Disabling: requests already taken from the ring finish before we
+	 * answer, so nothing writes guest memory that the front-end may reuse
+	 * afterwards (UML disables rings on device reset without stopping
+	 * them). */
+	while (!q->enabled && q->inflight > 0)
+		pthread_cond_wait(&q->idle, &q->lock);
+	pthread_mutex_unlock(&q->lock);
+	if (msg->p.state.num)
+		maybe_start(dev, q);
+	return VU_DONE;
+}
+
+static int h_get_config(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds;
+	uint32_t off, len;
+	memcpy(&off, msg->p.raw, 4);
+	memcpy(&len, msg->p.raw + 4, 4);
+	if (len > VU_MAX_PAYLOAD - 12 || msg->hdr.size < 12 + len)
+		return VU_FAIL;
+	memcpy(reply->p.raw, msg->p.raw, 12);
+	memset(reply->p.raw + 12, 0, len);
+	/* QEMU treats a short reply as failure. */
+	if (dev->iface->get_config(dev, reply->p.raw + 12, off, len) < 0)
+		reply->hdr.size = 0;
+	else
+		reply->hdr.size = 12 + len;
+	return VU_REPLY;
+}
+
+static int h_set_config(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			unsigned int nfds, struct vu_msg *reply)
+{
+	(void)msg, (void)fds, (void)nfds, (void)reply;
+	snprintf(dev->errbuf, sizeof(dev->errbuf), "config space is read-only");
+	return VU_FAIL;
+}
+
+static int h_get_inflight_fd(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			     unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds;
+	reply->hdr.size = sizeof(reply->p.inflight);
+	memset(&reply->p.inflight, 0, sizeof(reply->p.inflight));
+	/* on failure: size 0, which front-ends take as "no tracking" */
+	if (infl_create(dev, msg) == 0) {
+		reply->p.inflight.mmap_size = dev->infl_len;
+		reply->p.inflight.num_queues = dev->infl_nq;
+		reply->p.inflight.queue_size = dev->infl_qsize;
+		dev->reply_fd = dev->infl_fd;
+	}
+	return VU_REPLY;
+}
+
+static int h_set_inflight_fd(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			     unsigned int nfds, struct vu_msg *reply)
+{
+	(void)nfds, (void)reply;
+	if (infl_adopt(dev, msg, fds[0]) < 0)
+		return VU_FAIL;
+	fds[0] = -1; /* kept */
+	return VU_DONE;
+}
+
+static int h_set_status(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			unsigned int nfds, struct vu_msg *reply)
+{
+	(void)fds, (void)nfds, (void)reply;
+	dev->status = (uint8_t)msg->p.u64;
+	return VU_DONE;
+}
+
+static int h_get_status(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			unsigned int nfds, struct vu_msg *reply)
+{
+	(void)msg, (void)fds, (void)nfds;
+	return reply_u64(reply, dev->status);
+}
+
+static int h_set_backend_req_fd(struct vu_dev *dev, struct vu_msg *msg,
+				int *fds, unsigned int nfds,
+				struct vu_msg *reply)
+{
+	(void)msg, (void)nfds, (void)reply;
+	if (dev->backend_req_fd >= 0)
+		close(dev->backend_req_fd);
+	dev->backend_req_fd = fds[0];
+	fds[0] = -1; /* kept */
+	return VU_DONE;
+}
+
+/* How many fds a message must carry. */
+enum vu_fds {
+	FDS_IGNORED, /* any sent are closed */
+	FDS_ONE,     /* exactly one, valid */
+	FDS_CHECKED, /* the handler checks (counts that depend on the payload) */
+};
+
+typedef int (*vu_handler)(struct vu_dev *dev, struct vu_msg *msg, int *fds,
+			  unsigned int nfds, struct vu_msg *reply);
+
+struct vu_msg_type {
+	uint32_t request;
+	const char *name;
+	uint32_t min_size;  /* payload bytes */
+	enum vu_fds fds;
+	bool fatal;	    /* a failure leaves the back-end unusable */
+	vu_handler handler;
+};
+
+#define SZ_U64	    8u
+#define SZ_STATE    ((uint32_t)sizeof(((struct vu_msg *)0)->p.state))
+#define SZ_ADDR	    ((uint32_t)sizeof(((struct vu_msg *)0)->p.addr))
+#define SZ_INFL	    ((uint32_t)sizeof(((struct vu_msg *)0)->p.inflight))
+#define SZ_REGION   (8u + (uint32_t)sizeof(struct vu_region_msg))
+#define SZ_CFG_HDR  12u
+#define M(req, sz, f, fat, h) {VU_##req, #req, (sz), (f), (fat), (h)}
+
+static const struct vu_msg_type msg_types[] = {
+	M(GET_FEATURES, 0, FDS_IGNORED, false, h_get_features),
+	M(SET_FEATURES, SZ_U64, FDS_IGNORED, true, h_set_features),
+	M(SET_OWNER, 0, FDS_IGNORED, false, h_set_owner),
+	M(RESET_OWNER, 0, FDS_IGNORED, false, h_reset),
+	M(SET_MEM_TABLE, SZ_U64, FDS_CHECKED, true, h_set_mem_table),
+	M(SET_LOG_BASE, 0, FDS_IGNORED, false, NULL),
+	M(SET_LOG_FD, 0, FDS_IGNORED, false, NULL),
+	M(SET_VRING_NUM, SZ_STATE, FDS_IGNORED, true, h_set_vring_num),
+	M(SET_VRING_ADDR, SZ_ADDR, FDS_IGNORED, true, h_set_vring_addr),
+	M(SET_VRING_BASE, SZ_STATE, FDS_IGNORED, false, h_set_vring_base),
+	M(GET_VRING_BASE, SZ_STATE, FDS_IGNORED, false, h_get_vring_base),
+	M(SET_VRING_KICK, SZ_U64, FDS_CHECKED, true, h_set_vring_kick),
+	M(SET_VRING_CALL, SZ_U64, FDS_CHECKED, false, h_set_vring_call_err),
+	M(SET_VRING_ERR, SZ_U64, FDS_CHECKED, false, h_set_vring_call_err),
+	M(GET_PROTOCOL_FEATURES, 0, FDS_IGNORED, false,
+	  h_get_protocol_features),
+	M(SET_PROTOCOL_FEATURES, SZ_U64, FDS_IGNORED, false,
+	  h_set_protocol_features),
+	M(GET_QUEUE_NUM, 0, FDS_IGNORED, false, h_get_queue_num),
+	M(SET_VRING_ENABLE, SZ_STATE, FDS_IGNORED, false, h_set_vring_enable),
+	M(SET_BACKEND_REQ_FD, 0, FDS_ONE, false, h_set_backend_req_fd),
+	M(GET_CONFIG, SZ_CFG_HDR, FDS_IGNORED, false, h_get_config),
+	M(SET_CONFIG, 0, FDS_IGNORED, false, h_set_config),
+	M(GET_INFLIGHT_FD, SZ_INFL, FDS_IGNORED, false, h_get_inflight_fd),
+	M(SET_INFLIGHT_FD, SZ_INFL, FDS_ONE, false, h_set_inflight_fd),
+	M(RESET_DEVICE, 0, FDS_IGNORED, false, h_reset),
+	M(GET_MAX_MEM_SLOTS, 0, FDS_IGNORED, false, h_get_max_mem_slots),
+	M(ADD_MEM_REG, SZ_REGION, FDS_ONE, false, h_add_mem_reg),
+	M(REM_MEM_REG, SZ_REGION, FDS_IGNORED, false, h_rem_mem_reg),
+	M(SET_STATUS, SZ_U64, FDS_IGNORED, false, h_set_status),
+	M(GET_STATUS, 0, FDS_IGNORED, false, h_get_status),
+};
+#undef M
+
+static const struct vu_msg_type *msg_type(uint32_t req)
+{
+	for (size_t i = 0; i < sizeof(msg_types) / sizeof(msg_types[0]); i++)
+		if (msg_types[i].request == req)
+			return &msg_types[i];
+	return NULL;
+}
+
+const char *vu_request_str(uint32_t req)
+{
+	const struct vu_msg_type *t = msg_type(req);
+	return t ? t->name : "UNKNOWN";
+}
+
+/* Checks the table's rules, then runs the handler. */
+static int handle(struct vu_dev *dev, const struct vu_msg_type *t,
+		  struct vu_msg *msg, int *fds, unsigned int nfds,
+		  struct vu_msg *reply)
+{
+	reply->hdr.request = msg->hdr.request;
+	reply->hdr.flags = VU_FLAG_VERSION | VU_FLAG_REPLY;
+	reply->hdr.size = 0;
+	if (!t || !t->handler) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "unsupported request %u", msg->hdr.request);
+		return VU_FAIL;
+	}
+	if (msg->hdr.size < t->min_size)
+		return VU_FAIL;
+	if (t->fds == FDS_ONE && (nfds != 1 || fds[0] < 0)) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf),
+			 "%s needs exactly one fd", t->name);
+		return VU_FAIL;
+	}
+	return t->handler(dev, msg, fds, nfds, reply);
 }
 
 int vu_handle_msg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 		  unsigned int nfds, struct vu_msg *reply)
 {
-	bool has_reply = false;
 	dev->errbuf[0] = 0;
 	dev->reply_fd = -1;
 	if ((msg->hdr.flags & 0x3) != VU_FLAG_VERSION ||
@@ -685,14 +817,15 @@ int vu_handle_msg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 			 "bad message header");
 		return -1;
 	}
-	int rc = handle(dev, msg, fds, nfds, reply, &has_reply);
+	const struct vu_msg_type *t = msg_type(msg->hdr.request);
+	int rc = handle(dev, t, msg, fds, nfds, reply);
 	close_fds(fds, nfds); /* anything not taken over */
 	if (rc < 0 && !dev->errbuf[0])
 		snprintf(dev->errbuf, sizeof(dev->errbuf), "bad %s message",
 			 vu_request_str(msg->hdr.request));
-	if (rc < 0 && is_fatal_failure(msg->hdr.request))
+	if (rc < 0 && t && t->fatal)
 		return -1;
-	if (has_reply)
+	if (rc == VU_REPLY)
 		return 1;
 	if ((msg->hdr.flags & VU_FLAG_NEED_REPLY) &&
 	    (dev->protocol_features & (1ull << VU_PF_REPLY_ACK))) {

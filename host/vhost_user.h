@@ -141,6 +141,9 @@ struct vu_dev {
 	size_t infl_len;
 	uint16_t infl_nq, infl_qsize;
 	uint64_t infl_qbytes;
+	/* refuse guest-memory files that cannot be sealed against shrinking
+	 * (vq_region_map) */
+	bool require_sealed;
 	/* an fd to send with the reply (not owned), -1: none */
 	int reply_fd;
 	char errbuf[128];

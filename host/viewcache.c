@@ -31,7 +31,17 @@ struct view_cache {
 	size_t bytes;
 	uint64_t tick;
 	uint64_t hits, misses, evictions;
+	/* mappings (VMAs) of every live view, cached or in use, and their
+	 * budget (0: none) */
+	size_t maps, max_maps;
+	uint64_t refused;
 };
+
+/* A view of nr runs is nr mappings plus its reserved window. */
+static size_t view_maps(uint32_t nr)
+{
+	return (size_t)nr + 1;
+}
 
 struct view_cache *view_cache_new(unsigned int max_entries, size_t max_bytes,
 				  void (*key_get)(const void *key),
@@ -56,6 +66,9 @@ struct view_cache *view_cache_new(unsigned int max_entries, size_t max_bytes,
 static void ent_destroy(struct view_cache *vc, struct view_ent *e)
 {
 	munmap(e->win, e->total);
+	pthread_mutex_lock(&vc->lock);
+	vc->maps -= view_maps(e->nr);
+	pthread_mutex_unlock(&vc->lock);
 	if (e->cached && vc->key_put)
 		vc->key_put(e->key);
 	free(e->runs);
@@ -122,16 +135,44 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
 		}
 	}
 	vc->misses++;
+	/* within the mapping budget: unused views go first (LRU) */
+	while (vc->max_maps && vc->maps + view_maps(nr) > vc->max_maps) {
+		int victim = -1;
+		for (unsigned int i = 0; i < vc->nr; i++)
+			if (!vc->ents[i]->refs &&
+			    (victim < 0 ||
+			     vc->ents[i]->tick < vc->ents[victim]->tick))
+				victim = (int)i;
+		if (victim < 0 || nv == sizeof(victims) / sizeof(victims[0]))
+			break;
+		victims[nv++] = ent_remove(vc, (unsigned int)victim);
+		vc->evictions++;
+	}
+	size_t after = vc->maps + view_maps(nr);
+	for (unsigned int i = 0; i < nv; i++)
+		after -= view_maps(victims[i]->nr);
+	bool refuse = vc->max_maps && after > vc->max_maps;
+	if (refuse)
+		vc->refused++;
+	else
+		vc->maps += view_maps(nr); /* reserved; released by destroy */
 	pthread_mutex_unlock(&vc->lock);
+	for (unsigned int i = 0; i < nv; i++)
+		ent_destroy(vc, victims[i]);
+	nv = 0;
+	if (refuse)
+		return NULL;
 
 	e = calloc(1, sizeof(*e));
-	if (!e)
-		return NULL;
-	e->runs = malloc(sizeof(*runs) * (nr ? nr : 1));
-	e->win = e->runs ? map_view(runs, nr, total) : NULL;
-	if (!e->win) {
-		free(e->runs);
+	e->runs = e ? malloc(sizeof(*runs) * (nr ? nr : 1)) : NULL;
+	e->win = e && e->runs ? map_view(runs, nr, total) : NULL;
+	if (!e || !e->win) {
+		if (e)
+			free(e->runs);
 		free(e);
+		pthread_mutex_lock(&vc->lock);
+		vc->maps -= view_maps(nr);
+		pthread_mutex_unlock(&vc->lock);
 		return NULL;
 	}
 	memcpy(e->runs, runs, sizeof(*runs) * nr);
@@ -227,5 +268,14 @@ void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st)
 	st->evictions = vc->evictions;
 	st->entries = vc->nr;
 	st->bytes = vc->bytes;
+	st->maps = vc->maps;
+	st->refused = vc->refused;
+	pthread_mutex_unlock(&vc->lock);
+}
+
+void view_cache_set_map_budget(struct view_cache *vc, size_t max_maps)
+{
+	pthread_mutex_lock(&vc->lock);
+	vc->max_maps = max_maps;
 	pthread_mutex_unlock(&vc->lock);
 }

@@ -55,6 +55,14 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
 /* Done with a view from view_cache_get. */
 void view_cache_put(struct view_cache *vc, struct view_ent *handle);
 
+/*
+ * Bound the mappings (VMAs) that live views hold, cached and in use
+ * together: a view of n runs costs n + 1. A view that would exceed it
+ * after evicting unused entries is not built (view_cache_get returns
+ * NULL; the caller copies instead). 0: no bound (the default).
+ */
+void view_cache_set_map_budget(struct view_cache *vc, size_t max_maps);
+
 /* Drop every unused entry (e.g. when the memory table changes). */
 void view_cache_flush(struct view_cache *vc);
 
@@ -62,6 +70,8 @@ struct view_cache_stats {
 	uint64_t hits, misses, evictions;
 	unsigned int entries;
 	size_t bytes;
+	size_t maps;	  /* mappings held by live views */
+	uint64_t refused; /* views not built: mapping budget */
 };
 void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st);
 

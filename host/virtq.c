@@ -14,8 +14,23 @@
 /* guest memory                                                            */
 /* ---------------------------------------------------------------------- */
 
+/* Seal fd against shrinking; true when it is (now or already) sealed. */
+static bool seal_shrink(int fd)
+{
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) == 0)
+		return true;
+	int seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & F_SEAL_SHRINK);
+}
+
+static uint64_t round_up(uint64_t v, uint64_t align)
+{
+	return (v + align - 1) / align * align;
+}
+
 struct vq_region *vq_region_map(int fd, uint64_t gpa, uint64_t size,
-				uint64_t uva, uint64_t mmap_offset)
+				uint64_t uva, uint64_t mmap_offset,
+				bool require_seal)
 {
 	if (fd < 0 || size == 0 || gpa + size < gpa || uva + size < uva ||
 	    mmap_offset + size < mmap_offset || size > SIZE_MAX / 2)
@@ -33,9 +48,15 @@ struct vq_region *vq_region_map(int fd, uint64_t gpa, uint64_t size,
 		return NULL;
 	}
 	/* Keep it that way where the fd allows sealing (memfd without
-	 * F_SEAL_SEAL); otherwise a front-end that shrinks its own guest RAM
-	 * is trusted not to (documented in docs/architecture.md). */
-	(void)fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+	 * F_SEAL_SEAL). Otherwise (a tmpfs or hugetlbfs file, a memfd sealed
+	 * with F_SEAL_SEAL) only the front-end's own device process can be
+	 * hurt by a truncation: it serves that front-end alone
+	 * (docs/architecture.md); --require-sealed-memory refuses them. */
+	bool sealed = seal_shrink(fd);
+	if (!sealed && require_seal) {
+		errno = EPERM;
+		return NULL;
+	}
 
 	struct statfs sfs;
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -45,7 +66,9 @@ struct vq_region *vq_region_map(int fd, uint64_t gpa, uint64_t size,
 
 	uint64_t base = mmap_offset - (mmap_offset % pg);
 	uint64_t delta = mmap_offset - base;
-	size_t len = (size_t)(size + delta);
+	/* whole pages of the backing file: munmap of a hugetlbfs mapping
+	 * fails unless its length is a multiple of the huge page size */
+	size_t len = (size_t)round_up(size + delta, pg);
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 		       (off_t)base);
 	if (p == MAP_FAILED)
@@ -68,6 +91,7 @@ struct vq_region *vq_region_map(int fd, uint64_t gpa, uint64_t size,
 	r->map_len = len;
 	r->hva = (uint8_t *)p + delta;
 	r->page_size = pg;
+	r->sealed = sealed;
 	return r;
 }
 
@@ -209,6 +233,7 @@ void vq_init(struct vq *q, unsigned int index)
 {
 	memset(q, 0, sizeof(*q));
 	pthread_mutex_init(&q->lock, NULL);
+	pthread_mutex_init(&q->fd_lock, NULL);
 	pthread_cond_init(&q->idle, NULL);
 	q->index = index;
 	q->kick_fd = -1;
@@ -226,6 +251,7 @@ void vq_destroy(struct vq *q)
 	if (q->err_fd >= 0)
 		close(q->err_fd);
 	q->kick_fd = q->call_fd = q->err_fd = -1;
+	pthread_mutex_destroy(&q->fd_lock);
 	pthread_cond_destroy(&q->idle);
 	pthread_mutex_destroy(&q->lock);
 }
@@ -255,15 +281,64 @@ int vq_map_rings(struct vq *q, const struct vq_mem *m)
 }
 
 /* The ring is unusable: stop touching it and tell the front-end (the
- * vhost-user error eventfd; a VMM turns it into DEVICE_NEEDS_RESET). */
+ * vhost-user error eventfd, written by vq_notify_error once q->lock is
+ * dropped; a VMM turns it into DEVICE_NEEDS_RESET). */
 static void set_broken(struct vq *q)
 {
 	q->broken = true;
-	if (q->err_fd >= 0) {
-		uint64_t one = 1;
-		ssize_t rc = write(q->err_fd, &one, sizeof(one));
-		(void)rc;
+	__atomic_store_n(&q->err_pending, true, __ATOMIC_RELEASE);
+}
+
+/* Add one to an eventfd (or write 8 bytes to a pipe) without blocking. */
+static void fd_signal(int fd)
+{
+	uint64_t one = 1;
+	if (fd >= 0) {
+		ssize_t rc = write(fd, &one, sizeof(one));
+		(void)rc; /* EAGAIN: already signalled (or nobody reads) */
 	}
+}
+
+void vq_notify(struct vq *q)
+{
+	pthread_mutex_lock(&q->fd_lock);
+	fd_signal(q->call_fd);
+	pthread_mutex_unlock(&q->fd_lock);
+}
+
+void vq_notify_error(struct vq *q)
+{
+	if (!__atomic_exchange_n(&q->err_pending, false, __ATOMIC_ACQ_REL))
+		return;
+	pthread_mutex_lock(&q->fd_lock);
+	fd_signal(q->err_fd);
+	pthread_mutex_unlock(&q->fd_lock);
+}
+
+void vq_kick_clear(struct vq *q)
+{
+	uint64_t v;
+	pthread_mutex_lock(&q->fd_lock);
+	if (q->kick_fd >= 0) {
+		ssize_t r = read(q->kick_fd, &v, sizeof(v));
+		(void)r;
+	}
+	pthread_mutex_unlock(&q->fd_lock);
+}
+
+void vq_fd_set(struct vq *q, int *slot, int fd)
+{
+	if (fd >= 0) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0 && !(fl & O_NONBLOCK))
+			(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	}
+	pthread_mutex_lock(&q->fd_lock);
+	int old = *slot;
+	*slot = fd;
+	pthread_mutex_unlock(&q->fd_lock);
+	if (old >= 0)
+		close(old);
 }
 
 static uint16_t rd16(const volatile uint16_t *p)
@@ -448,6 +523,11 @@ int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 	*bad = false;
 	if (!q->started || !q->enabled || q->broken || !q->avail)
 		return 0;
+	if (q->inflight >= q->num) {
+		/* a driver has at most num chains out: it re-posted heads */
+		q->throttled = true;
+		return 0;
+	}
 	if (q->resubmit_pos < q->nr_resubmit) {
 		/* taken by the previous back-end, never completed */
 		uint16_t h = q->resubmit[q->resubmit_pos++];
@@ -488,7 +568,10 @@ int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 		set_broken(q);
 		return -1;
 	}
-	if (q->infl) {
+	/* the tracking region was sized for infl_num heads; the ring may have
+	 * been resized since (SET_VRING_NUM is refused while it runs, and
+	 * this bound holds whatever the order of messages) */
+	if (q->infl && head < q->infl_num) {
 		q->infl->desc[head].counter = q->infl_counter++;
 		__atomic_store_n(&q->infl->desc[head].inflight, 1,
 				 __ATOMIC_RELEASE);
@@ -509,15 +592,15 @@ static bool need_event(uint16_t event, uint16_t new_idx, uint16_t old)
 	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
 }
 
-void vq_push(struct vq *q, uint16_t head, uint32_t len)
+bool vq_push(struct vq *q, uint16_t head, uint32_t len)
 {
 	if (q->inflight > 0)
 		q->inflight--;
 	q->nr_completed++;
-	if (!q->used || q->broken) {
+	if (!q->used || q->broken || head >= q->num) {
 		if (q->inflight == 0)
 			pthread_cond_broadcast(&q->idle);
-		return;
+		return false;
 	}
 	struct vq_infl *in = head < q->infl_num ? q->infl : NULL;
 	if (in)
@@ -545,13 +628,9 @@ void vq_push(struct vq *q, uint16_t head, uint32_t len)
 	} else {
 		notify = !(rd16(&q->avail->flags) & VQ_AVAIL_F_NO_INTERRUPT);
 	}
-	if (notify && q->call_fd >= 0) {
-		uint64_t one = 1;
-		ssize_t rc = write(q->call_fd, &one, sizeof(one));
-		(void)rc;
-	}
 	if (q->inflight == 0)
 		pthread_cond_broadcast(&q->idle);
+	return notify;
 }
 
 bool vq_enable_notify(struct vq *q)

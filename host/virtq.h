@@ -39,6 +39,7 @@ struct vq_region {
 	size_t map_len;
 	uint8_t *hva;	  /* host address of gpa */
 	size_t page_size; /* of the backing file */
+	bool sealed;	  /* cannot shrink under us */
 };
 
 struct vq_mem {
@@ -55,9 +56,16 @@ struct vq_xlate {
 	size_t page_size;
 };
 
-/* Map a region from fd; takes ownership of fd on success. */
+/*
+ * Map a region from fd; takes ownership of fd on success. The file is
+ * sealed against shrinking (F_SEAL_SHRINK) where it can be; with
+ * require_seal a file that cannot be sealed is refused (errno EPERM),
+ * otherwise it is accepted and r->sealed says so (a front-end that then
+ * truncates its own guest RAM makes its own device process fault).
+ */
 struct vq_region *vq_region_map(int fd, uint64_t gpa, uint64_t size,
-				uint64_t uva, uint64_t mmap_offset);
+				uint64_t uva, uint64_t mmap_offset,
+				bool require_seal);
 void vq_region_put(struct vq_region *r);
 
 struct vq_mem *vq_mem_new(void);
@@ -149,8 +157,14 @@ struct vq {
 	bool broken;  /* ring corrupted; stop touching it */
 	bool event_idx;
 	int kick_fd;
+	/* call and err eventfds: written only under fd_lock, never under
+	 * lock, and non-blocking (vq_fd_set), so a front-end that hands us a
+	 * full eventfd or a pipe nobody reads cannot stall a thread that
+	 * holds the queue */
+	pthread_mutex_t fd_lock;
 	int call_fd;
 	int err_fd;
+	bool err_pending; /* set_broken ran: vq_notify signals err_fd */
 	uint64_t desc_uva, avail_uva, used_uva;
 	struct vq_desc *desc;
 	struct vq_avail *avail;
@@ -159,7 +173,8 @@ struct vq {
 	uint16_t used_idx;
 	uint16_t signalled_used;
 	bool signalled_valid;
-	unsigned int inflight;
+	unsigned int inflight; /* chains popped, not yet pushed (<= num) */
+	bool throttled; /* vq_pop held chains back: drain again on push */
 	uint64_t nr_popped;
 	uint64_t nr_completed;
 	/* in-flight tracking, while the ring runs (vq_infl_attach) */
@@ -177,7 +192,10 @@ int vq_map_rings(struct vq *q, const struct vq_mem *m);
 
 /*
  * Pop one chain (caller holds q->lock). Returns 1 and fills *e, 0 if the
- * ring is empty, -1 if the ring is broken (bad avail index). A chain whose
+ * ring is empty or already has q->num chains in flight (q->throttled is
+ * then set: a driver cannot have more, so it re-posted heads; popping
+ * resumes after a completion), -1 if the ring is broken (bad avail index;
+ * call vq_notify_error after unlocking). A chain whose
  * descriptors are invalid yields 1 with e->nr_in = e->nr_out = 0 and
  * *bad = true: the caller must still complete it (used length 0).
  */
@@ -195,8 +213,21 @@ unsigned int vq_infl_attach(struct vq *q, struct vq_infl *in,
 			    uint16_t desc_num);
 /* Stop tracking (the ring stopped; caller holds q->lock). */
 void vq_infl_detach(struct vq *q);
-/* Push a completion and notify the driver if needed (caller holds lock). */
-void vq_push(struct vq *q, uint16_t head, uint32_t len);
+/*
+ * Push a completion (caller holds q->lock). Returns true when the driver
+ * must be notified: call vq_notify(q) after dropping the lock.
+ */
+bool vq_push(struct vq *q, uint16_t head, uint32_t len);
+/* Signal the call eventfd (and the err eventfd if the ring broke); takes
+ * fd_lock only, so never call it with q->lock held. */
+void vq_notify(struct vq *q);
+/* Signal the err eventfd if the ring broke since the last call (same
+ * rule: fd_lock only). */
+void vq_notify_error(struct vq *q);
+/* Read (clear) the kick eventfd without blocking, under fd_lock. */
+void vq_kick_clear(struct vq *q);
+/* Install a kick/call/err fd (made non-blocking); closes the old one. */
+void vq_fd_set(struct vq *q, int *slot, int fd);
 /* With EVENT_IDX: publish avail_event; returns true if more work arrived. */
 bool vq_enable_notify(struct vq *q);
 

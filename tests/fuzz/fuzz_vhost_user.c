@@ -70,6 +70,7 @@ static void run_queues(struct vu_dev *dev)
 		struct vq *q = &dev->vq[i];
 		struct vq_mem *m = vu_mem_get(dev);
 		pthread_mutex_lock(&q->lock);
+		bool notify = false;
 		for (int k = 0; k < 64; k++) {
 			bool bad;
 			int rc = vq_pop(q, m, &e, &bad);
@@ -82,10 +83,13 @@ static void run_queues(struct vu_dev *dev)
 					sink ^= ((uint8_t *)e.in[j]
 							 .iov_base)[b];
 			iov_fill(e.out, e.nr_out, 0, sink, e.out_len);
-			vq_push(q, e.head, (uint32_t)e.out_len);
+			notify |= vq_push(q, e.head, (uint32_t)e.out_len);
 		}
 		vq_enable_notify(q);
 		pthread_mutex_unlock(&q->lock);
+		if (notify)
+			vq_notify(q);
+		vq_notify_error(q);
 		vq_mem_put(m);
 	}
 }
