@@ -40,6 +40,23 @@ load() {
 	ls -l $DEV
 	dmesg | grep -i virtio.accel | tail -2
 }
+# va_smoke32 (32-bit user space, compat ioctls): where the kernel runs
+# 32-bit programs (QEMU's Debian kernel; not UML). VA_REQUIRE_32=1 makes a
+# kernel that cannot a failure instead of a skip.
+run32() {
+	[ -x "$T/va_smoke32" ] || {
+		echo "=== skip: no va_smoke32 (no -m32 toolchain)"
+		[ "${VA_REQUIRE_32:-0}" = 1 ] && bad "va_smoke32 missing"
+		return 0
+	}
+	"$T/va_smoke32" --probe-exec >/dev/null 2>&1
+	if [ $? -ge 126 ]; then
+		echo "=== skip: this kernel cannot run 32-bit programs"
+		[ "${VA_REQUIRE_32:-0}" = 1 ] && bad "va_smoke32 cannot run"
+		return 0
+	fi
+	run "$T/va_smoke32" "$@"
+}
 unload() {
 	step "rmmod virtio_accel"
 	rmmod virtio_accel || bad "rmmod"
@@ -48,6 +65,9 @@ unload() {
 # 1. zero-copy
 if load; then
 	run "$T/va_smoke" $QUICK
+	run32 --quick
+	run "$T/va_zc" "$T/libvatest.so"
+	run "$T/va_memcg" "$T/libvatest.so"
 	run "$T/va_threads" 16 100 4
 	if [ -z "$QUICK" ]; then
 		run "$T/va_big" 1024
@@ -85,6 +105,8 @@ fi
 # 2. bounce buffers (zero_copy=0 on a ZC=1 build; a ZC=0 build ignores it)
 if load zero_copy=0 request_timeout_ms=30000; then
 	run "$T/va_smoke" --quick
+	run32 --quick
+	run "$T/va_zc" "$T/libvatest.so"
 	run "$T/va_threads" 8 50 2
 	if [ -z "$QUICK" ]; then
 		run "$T/va_big" 1024

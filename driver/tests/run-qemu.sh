@@ -3,7 +3,9 @@
 #
 # Build virtio_accel.ko against Debian's 6.1 headers (vm/kernel-headers.sh)
 # and the test programs, boot Debian's 6.1 kernel in QEMU with the device
-# on virtio-pci (vm/run-qemu.sh) and run run-guest.sh --quick in it.
+# on virtio-pci (vm/run-qemu.sh) and run run-guest.sh --quick in it (with
+# va_smoke32, the 32-bit smoke test, required: make sure gcc-multilib is
+# installed, scripts/install-deps.sh test).
 #   driver/tests/run-qemu.sh [--zc0] [vm/run-qemu.sh options]
 # Environment: BUILD (meson build dir with host/vhost-user-accel), KDIR.
 set -eu
@@ -34,6 +36,7 @@ cp "$here/run-guest.sh" "$out/tests/"
 build=${BUILD:-$repo/build}
 case "$build" in /*) ;; *) build=$repo/$build ;; esac
 plugins=$build/plugins/noop/libvaccel-noop.so:$build/plugins/exec/libvaccel-exec.so
+# the Debian kernel runs 32-bit programs: va_smoke32 must run there
 exec "$repo/vm/run-qemu.sh" --plugins "$plugins" --mem 2G --timeout 1200 --daemon-args "-w 4" \
-	--copy "$out/tests" --copy "$out/virtio_accel.ko" "$@" -- \
+	--copy "$out/tests" --copy "$out/virtio_accel.ko" --env VA_REQUIRE_32=1 "$@" -- \
 	sh "$out/tests/run-guest.sh" "$out/virtio_accel.ko" "$out/tests" --quick
