@@ -627,6 +627,11 @@ static void va_pend_add(struct va_dev *dev, struct va_pend *p, bool head)
 	} else {
 		list_add_tail(&p->node, &dev->pend);
 		WRITE_ONCE(dev->nr_pend, dev->nr_pend + 1);
+		/*
+		 * The ring may have drained meanwhile: look once more. Under
+		 * the lock, so never after va_pend_shutdown cancelled the work.
+		 */
+		schedule_work(&dev->pend_work);
 	}
 	spin_unlock(&dev->pend_lock);
 }
@@ -652,11 +657,12 @@ void va_send_destroy(struct va_dev *dev, enum va_obj_kind kind, u64 id)
 	p->kind = kind;
 	p->id = id;
 	va_pend_add(dev, p, false);
-	/* the ring may have drained meanwhile: look once more */
-	va_pend_kick(dev);
 }
 
-/* Buffers came back (or a destroy was deferred): send pending destroys. */
+/*
+ * Buffers came back: send pending destroys (queue callback; the queues are
+ * gone before va_pend_shutdown).
+ */
 void va_pend_kick(struct va_dev *dev)
 {
 	if (READ_ONCE(dev->nr_pend))
