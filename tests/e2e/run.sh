@@ -10,12 +10,16 @@
 #   --vm LIST        uml, qemu or "uml qemu" (default)
 #   --zc LIST        driver builds to test: "1 0" (default), "1" or "0"
 #   --checks LIST    guest checks (default: "restart plugin examples
-#                    stress kill big hostile"; see tests/e2e/guest.sh).
+#                    stress kill big hostile evil"; see tests/e2e/guest.sh).
 #                    "restart" runs in QEMU guests only, first: the host
 #                    daemon is SIGKILLed and restarted under load
 #                    (vm/run-qemu.sh --restart-daemon-on), so the other
 #                    checks run against the restarted daemon and its
-#                    end-of-run leak check covers them
+#                    end-of-run leak check covers them. "evil" (UML only)
+#                    boots the guest again with a malicious device instead
+#                    of the daemon (tests/e2e/evil_dev, driver/tests/
+#                    run-evil.sh): bad responses, a ring kept full while a
+#                    file with 1000 sessions closes, a huge config space
 #   --quick          smaller sizes and counts (256 MiB args, 30 kills,
 #                    4 x 2 stress, 2 x 2 restart)
 #   --timeout SECS   per guest boot (default 1500 for UML, 3000 for QEMU)
@@ -33,12 +37,12 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 VMS="uml qemu"
 ZCS="1 0"
-CHECKS="restart plugin examples stress kill big hostile"
+CHECKS="restart plugin examples stress kill big hostile evil"
 RESTART_MARKER="E2E-RESTART-DAEMON-NOW"
 QUICK=0
 TIMEOUT=""
 
-usage() { sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift ;;
@@ -73,11 +77,11 @@ ninja -C "$BUILD" >"$E2E/ninja.log" 2>&1 ||
 	{ tail -30 "$E2E/ninja.log"; die "build failed"; }
 for f in host/vhost-user-accel plugins/virtio/libvaccel-virtio.so \
 	tests/virtio-plugin/test_virtio_plugin tests/virtio-plugin/e2e_stress \
-	examples/noop; do
+	examples/noop tests/e2e/evil_dev; do
 	[ -e "$BUILD/$f" ] || die "missing $BUILD/$f"
 done
 DRIVER_TESTS=$REPO/driver/tests/build
-if [[ " $CHECKS " == *" hostile "* ]]; then
+if [[ " $CHECKS " == *" hostile "* ]] || [[ " $CHECKS " == *" evil "* ]]; then
 	msg "building the driver's test programs"
 	make -C driver/tests >"$E2E/driver-tests.log" 2>&1 ||
 		{ tail -20 "$E2E/driver-tests.log"; die "driver/tests build failed"; }
@@ -227,26 +231,52 @@ else
 	BIG=1024 KILLS=100 STRESS="8 4 30" RESTART="2 3" MEM=5G
 fi
 # the checks of one guest: "restart" only in QEMU (virtio_uml cannot
-# reconnect), and first
+# reconnect), and first; "evil" has guests of its own (below)
 vm_checks() {
 	local c out=""
 	if [[ " $CHECKS " == *" restart "* ]]; then
 		[ "$1" = uml ] || out="restart"
 	fi
 	for c in $CHECKS; do
-		[ "$c" = restart ] || out="${out:+$out }$c"
+		[ "$c" = restart ] || [ "$c" = evil ] || out="${out:+$out }$c"
 	done
 	printf '%s\n' "$out"
 }
+# the malicious-device guests (UML: the debug kernel's reports are the
+# point): driver/tests/run-evil.sh with this run's driver
+run_evil() { # vm zc
+	local vm=$1 zc=$2 tag=$1-zc$2-evil rc=0
+	TAGS+=("$tag")
+	if [ "$vm" != uml ]; then
+		RESULT[$tag]="SKIP (evil runs in the UML debug guest only)"
+		msg "[$tag] ${RESULT[$tag]}"
+		return 0
+	fi
+	msg "booting $tag (malicious device; logs $LOGS/$tag)"
+	driver/tests/run-evil.sh --ko "${KO[$vm-$zc]}" --tests "$DRIVER_TESTS" \
+		--logs "$LOGS/$tag" >"$LOGS/$tag.run.log" 2>&1 || rc=$?
+	grep -h '^EVIL-RESULT\|FAIL' "$LOGS/$tag.run.log" | sed "s/^/  [$tag] /" | head -30 || true
+	CHECKRES[$tag]=$(sed -n 's/^EVIL-RESULT \([^ ]*\) \([A-Z]*\).*/evil-\1:\2/p' \
+		"$LOGS/$tag.run.log" | tr '\n' ' ')
+	if [ "$rc" = 0 ]; then RESULT[$tag]="PASS"; else RESULT[$tag]="FAIL (exit status $rc, see $LOGS/$tag.run.log)"; fi
+	msg "[$tag] ${RESULT[$tag]}"
+}
 declare -A RESULT CHECKRES
+TAGS=()
 for vm in $VMS; do
 	for zc in $ZCS; do
 		tag=$vm-zc$zc
+		TAGS+=("$tag")
+		[[ " $CHECKS " != *" evil "* ]] || run_evil "$vm" "$zc"
 		log=$LOGS/$tag.log
 		to=${TIMEOUT:-$([ "$vm" = uml ] && echo 1500 || echo 3000)}
 		checks=$(vm_checks "$vm")
 		if [ -z "$checks" ]; then
-			RESULT[$tag]="SKIP (no checks for $vm: restart is QEMU only)"
+			if [[ " $CHECKS " == *" restart "* ]]; then
+				RESULT[$tag]="SKIP (no checks for $vm: restart is QEMU only)"
+			else
+				RESULT[$tag]="SKIP (no daemon checks asked for)"
+			fi
 			msg "[$tag] ${RESULT[$tag]}"
 			continue
 		fi
@@ -311,16 +341,13 @@ done
 echo
 echo "== e2e summary ($(($(date +%s) - T_START))s) =="
 fails=0
-for vm in $VMS; do
-	for zc in $ZCS; do
-		tag=$vm-zc$zc
-		printf '  %-10s %s\n' "$tag" "${RESULT[$tag]}"
-		[ -z "${CHECKRES[$tag]:-}" ] || printf '  %-10s   checks: %s\n' "" "${CHECKRES[$tag]% }"
-		case "${RESULT[$tag]}" in
-		PASS | SKIP*) ;;
-		*) fails=$((fails + 1)) ;;
-		esac
-	done
+for tag in "${TAGS[@]}"; do
+	printf '  %-15s %s\n' "$tag" "${RESULT[$tag]}"
+	[ -z "${CHECKRES[$tag]:-}" ] || printf '  %-15s   checks: %s\n' "" "${CHECKRES[$tag]% }"
+	case "${RESULT[$tag]}" in
+	PASS | SKIP*) ;;
+	*) fails=$((fails + 1)) ;;
+	esac
 done
 echo "logs: $LOGS"
 [ "$fails" = 0 ]
