@@ -57,6 +57,12 @@ run32() {
 	fi
 	run "$T/va_smoke32" "$@"
 }
+# va_regions: where the VMM gave the guest two adjacent memory regions
+# (driver/tests/run-qemu.sh: DIMMs, VA_REGION_BOUNDARY = the second's start)
+run_regions() {
+	[ -n "${VA_REGION_BOUNDARY:-}" ] || return 0
+	run "$T/va_regions" "$VA_REGION_BOUNDARY"
+}
 unload() {
 	step "rmmod virtio_accel"
 	rmmod virtio_accel || bad "rmmod"
@@ -68,6 +74,7 @@ if load; then
 	run32 --quick
 	run "$T/va_zc" "$T/libvatest.so"
 	run "$T/va_memcg" "$T/libvatest.so"
+	run_regions
 	run "$T/va_threads" 16 100 4
 	if [ -z "$QUICK" ]; then
 		run "$T/va_big" 1024
@@ -107,6 +114,7 @@ if load zero_copy=0 request_timeout_ms=30000; then
 	run "$T/va_smoke" --quick
 	run32 --quick
 	run "$T/va_zc" "$T/libvatest.so"
+	run_regions
 	run "$T/va_threads" 8 50 2
 	if [ -z "$QUICK" ]; then
 		run "$T/va_big" 1024

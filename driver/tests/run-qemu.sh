@@ -36,7 +36,17 @@ cp "$here/run-guest.sh" "$out/tests/"
 build=${BUILD:-$repo/build}
 case "$build" in /*) ;; *) build=$repo/$build ;; esac
 plugins=$build/plugins/noop/libvaccel-noop.so:$build/plugins/exec/libvaccel-exec.so
-# the Debian kernel runs 32-bit programs: va_smoke32 must run there
+# The Debian kernel runs 32-bit programs: va_smoke32 must run there.
+# Two adjacent 256 MiB DIMMs (separate memory backends, so separate
+# regions of the device's memory table) at 4 GiB, onlined at boot:
+# va_regions checks that no data segment spans both.
+dimms="-m 2G,slots=2,maxmem=4G"
+for i in 0 1; do
+	dimms="$dimms -object memory-backend-memfd,id=dimm$i,size=256M,share=on"
+	dimms="$dimms -device pc-dimm,id=pcdimm$i,memdev=dimm$i,addr=$((0x100000000 + i * 0x10000000))"
+done
 exec "$repo/vm/run-qemu.sh" --plugins "$plugins" --mem 2G --timeout 1200 --daemon-args "-w 4" \
+	--qemu-args "$dimms" --kernel-args "memhp_default_state=online_kernel" \
+	--env VA_REGION_BOUNDARY=0x110000000 \
 	--copy "$out/tests" --copy "$out/virtio_accel.ko" --env VA_REQUIRE_32=1 "$@" -- \
 	sh "$out/tests/run-guest.sh" "$out/virtio_accel.ko" "$out/tests" --quick
