@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <vaccel.h>
 
@@ -65,5 +67,33 @@ harness_sleep(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 	memcpy(write[0].buf, &ms, sizeof(ms));
+	return 0;
+}
+
+/* A plugin function that crashes its process (SIGSEGV): the isolation
+ * tests run it in one front-end's process. */
+__attribute__((visibility("default"))) int
+harness_crash(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
+	      size_t nr_write)
+{
+	(void)read, (void)nr_read, (void)write, (void)nr_write;
+	raise(SIGSEGV);
+	return 1;
+}
+
+/* Tries to create a process: the confined front-end process must not
+ * survive it. write[0] (int32) = fork()'s result in the parent. */
+__attribute__((visibility("default"))) int
+harness_fork(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
+	     size_t nr_write)
+{
+	(void)read, (void)nr_read;
+	if (nr_write < 1 || write[0].size != sizeof(int32_t))
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	int32_t r = pid > 0 ? 0 : -errno;
+	memcpy(write[0].buf, &r, sizeof(r));
 	return 0;
 }

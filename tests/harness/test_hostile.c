@@ -1640,8 +1640,10 @@ static void run_case(void **state)
 	if (!C.up)
 		skip();
 	c->fn();
-	/* the daemon survived and still serves A */
+	/* the daemon survived, no front-end process crashed, and A is
+	 * still served */
 	assert_true(daemon_alive(&C.d));
+	assert_int_equal(daemon_crashes(&C.d), 0);
 	if (c->breaks_a) {
 		vmm_disconnect(&C.a);
 		connect_a();

@@ -54,6 +54,8 @@ static void sleep_ms(int ms)
 /* daemon process                                                          */
 /* ---------------------------------------------------------------------- */
 
+static bool stats_fill(struct daemon *d, int wait_ms);
+
 /* Start the daemon on d->sock; wait until it listens. */
 static int daemon_spawn(struct daemon *d, const char *plugin,
 			const char *const *extra)
@@ -169,12 +171,48 @@ int daemon_stop(struct daemon *d)
 		}
 		d->pid = -1;
 	}
+	/* records up to EOF: a front-end process that crashed (a sanitizer
+	 * report included) fails the run, unless the test expected it */
+	int64_t end = vmm_now_ms() + 5000;
+	while (d->stats_rd >= 0 && vmm_now_ms() < end && stats_fill(d, 100))
+		(void)daemon_crashes(d);
+	(void)daemon_crashes(d);
+	if (d->crashes > d->expected_crashes) {
+		fprintf(stderr,
+			"harness: %u front-end process(es) of the daemon "
+			"ended abnormally\n",
+			d->crashes - d->expected_crashes);
+		status = status == 0 ? 0x100 : status;
+	}
 	if (d->stats_rd >= 0)
 		close(d->stats_rd);
 	d->stats_rd = -1;
 	unlink(d->sock);
 	rmdir(d->dir);
 	return status;
+}
+
+/* One complete stats line was read (and is consumed). */
+static void stats_seen(struct daemon *d, const char *line)
+{
+	if (strstr(line, "event=exit") && !strstr(line, "result=ok"))
+		d->crashes++;
+}
+
+/* Read what the stats pipe has within wait_ms; false at EOF/error. */
+static bool stats_fill(struct daemon *d, int wait_ms)
+{
+	if (d->shave == sizeof(d->sbuf) - 1)
+		d->shave = 0; /* an absurd line: drop it */
+	struct pollfd p = {.fd = d->stats_rd, .events = POLLIN};
+	if (poll(&p, 1, wait_ms) > 0) {
+		ssize_t n = read(d->stats_rd, d->sbuf + d->shave,
+				 sizeof(d->sbuf) - 1 - d->shave);
+		if (n <= 0)
+			return false;
+		d->shave += (size_t)n;
+	}
+	return true;
 }
 
 bool daemon_stats_wait(struct daemon *d, const char *needle, int timeout_ms,
@@ -185,6 +223,7 @@ bool daemon_stats_wait(struct daemon *d, const char *needle, int timeout_ms,
 		char *nl;
 		while ((nl = memchr(d->sbuf, '\n', d->shave))) {
 			*nl = 0;
+			stats_seen(d, d->sbuf);
 			bool hit = strstr(d->sbuf, needle) != NULL;
 			if (hit && line)
 				snprintf(line, line_size, "%s", d->sbuf);
@@ -194,20 +233,34 @@ bool daemon_stats_wait(struct daemon *d, const char *needle, int timeout_ms,
 			if (hit)
 				return true;
 		}
-		if (d->shave == sizeof(d->sbuf) - 1)
-			d->shave = 0; /* an absurd line: drop it */
 		int64_t left = deadline - vmm_now_ms();
-		if (left < 0)
+		if (left < 0 || d->stats_rd < 0)
 			return false;
-		struct pollfd p = {.fd = d->stats_rd, .events = POLLIN};
-		if (poll(&p, 1, (int)(left > 100 ? 100 : left)) > 0) {
-			ssize_t n = read(d->stats_rd, d->sbuf + d->shave,
-					 sizeof(d->sbuf) - 1 - d->shave);
-			if (n <= 0)
-				return false;
-			d->shave += (size_t)n;
-		}
+		if (!stats_fill(d, (int)(left > 100 ? 100 : left)))
+			return false;
 	}
+}
+
+unsigned int daemon_crashes(struct daemon *d)
+{
+	/* consume every complete line available now */
+	(void)daemon_stats_wait(d, "\x01never\x01", 0, NULL, 0);
+	return d->crashes;
+}
+
+int daemon_children(struct daemon *d, int *pids, int max)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)d->pid,
+		 (int)d->pid);
+	FILE *f = fopen(path, "r");
+	int n = 0;
+	if (!f)
+		return 0;
+	while (n < max && fscanf(f, "%d", &pids[n]) == 1)
+		n++;
+	fclose(f);
+	return n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -556,7 +609,12 @@ int vmm_connect_ex(struct vmm *v, const char *sock, size_t mem_size,
 	v->sock = sock_connect(sock);
 	if (v->sock < 0)
 		return -1;
-	v->memfd = memfd_create("guest-ram", MFD_CLOEXEC);
+	if (flags & VMM_F_FILE_MEM)
+		v->memfd = open("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC,
+				0600);
+	else
+		v->memfd = memfd_create("guest-ram",
+					MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	v->mem_size = mem_size;
 	if (v->memfd < 0 || ftruncate(v->memfd, (off_t)mem_size) < 0)
 		return -1;

@@ -108,6 +108,10 @@ struct daemon {
 	int stats_rd; /* read end of --stats-fd pipe */
 	char sbuf[8192];
 	size_t shave;
+	/* front-end processes that ended abnormally (event=exit records
+	 * with a result other than ok), counted as records are read */
+	unsigned int crashes;
+	unsigned int expected_crashes; /* set by tests that cause them */
 };
 
 /* Spawn the daemon (binary from $VHOST_USER_ACCEL) with one plugin path
@@ -121,6 +125,12 @@ int daemon_kill_restart(struct daemon *d, const char *plugin,
 /* SIGTERM + wait; returns the exit status or -1. */
 int daemon_stop(struct daemon *d);
 bool daemon_alive(struct daemon *d);
+/* The daemon's front-end processes (children of the supervisor): up to
+ * max pids, in no particular order; returns how many. */
+int daemon_children(struct daemon *d, int *pids, int max);
+/* Read every stats record available now (counting crashes); returns
+ * d->crashes. */
+unsigned int daemon_crashes(struct daemon *d);
 /* Read stats lines until one contains `needle` (timeout ms). */
 bool daemon_stats_wait(struct daemon *d, const char *needle, int timeout_ms,
 		       char *line, size_t line_size);
@@ -131,6 +141,9 @@ int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
 /* The same; flags VMM_F_INFLIGHT: negotiate in-flight tracking
  * (GET_INFLIGHT_FD + SET_INFLIGHT_FD before the rings start), as QEMU. */
 #define VMM_F_INFLIGHT 1u
+/* guest RAM in an unlinked tmpfs file (cannot be sealed) instead of a
+ * sealable memfd */
+#define VMM_F_FILE_MEM 2u
 int vmm_connect_ex(struct vmm *v, const char *sock, size_t mem_size,
 		   unsigned int nq, unsigned int flags);
 /*
