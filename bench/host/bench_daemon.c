@@ -24,6 +24,12 @@
  *                       (the program passes the same buffer every round)
  *   daemon_arg_256MiB_frag  the same over fragmented 4 KiB pages (65536
  *                       runs: too many for a mapped view, so bounced)
+ *   fairness_noop_p99   the 99th percentile of one well-behaved front-end's
+ *                       NOOP round trips while a second front-end floods
+ *                       the daemon (the same slow op re-posted as fast as
+ *                       its ring takes it, a call eventfd that blocks);
+ *                       baseline: the same front-end alone, rounds
+ *                       interleaved; ratio = under attack / alone
  *
  * usage: bench_daemon DAEMON NOOP_PLUGIN EXEC_PLUGIN SUM_LIB
  */
@@ -43,10 +49,11 @@
 #define RTT_ROUNDS 15
 #define RTT_BATCH  2000
 #define RPS_DEPTH  16
-#define RPS_ROUNDS 5
+#define RPS_ROUNDS 7
 #define RPS_MS	   400
 
 enum {
+	T_INT32 = 6,
 	T_INT64 = 7,
 	T_UINT64 = 15,
 	T_STRING = 27,
@@ -258,6 +265,127 @@ static void bench_arg(struct vmm *v, uint64_t s, int64_t gid, const char *name,
 	free(b);
 }
 
+/* ---------------------------------------------------------------------- */
+/* fairness                                                                */
+/* ---------------------------------------------------------------------- */
+
+#define FAIR_ROUNDS 5
+#define FAIR_REQS   2000
+#define FAIR_SLOW_MS 20
+
+/* p99 of FAIR_REQS NOOP round trips, in us */
+static double p99_round(struct vmm *v, uint64_t s)
+{
+	static double rtt[FAIR_REQS];
+	for (int i = 0; i < FAIR_REQS; i++) {
+		struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
+				    .session_id = s};
+		uint64_t t0 = bench_now_ns();
+		if (vmm_request(v, &r) || r.resp.status || r.resp.vaccel_ret)
+			die("NOOP (fairness) failed");
+		rtt[i] = (double)(bench_now_ns() - t0) / 1000.0;
+	}
+	qsort(rtt, FAIR_REQS, sizeof(rtt[0]), bench_cmp_double);
+	return rtt[FAIR_REQS * 99 / 100];
+}
+
+struct flooder {
+	struct vmm *v;
+	uint16_t head;
+	volatile bool run, stop;
+	unsigned long posts;
+};
+
+/* Keep the ring as full as the daemon lets it be with copies of one
+ * head: the daemon's avail_event (EVENT_IDX) says how far it took. */
+static void *flood_main(void *arg)
+{
+	struct flooder *f = arg;
+	struct vmm *v = f->v;
+	volatile uint16_t *avail_event =
+		(volatile uint16_t *)(v->mem + v->used_gpa[0] + 4 +
+				      8 * VMM_QSIZE);
+	while (!f->stop) {
+		uint16_t pending = (uint16_t)(v->avail_idx[0] - *avail_event);
+		if (f->run)
+			for (; pending < VMM_QSIZE - 16; pending++, f->posts++)
+				vmm_post(v, 0, f->head);
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static void bench_fairness(const char *exec_plugin, const char *sum_lib)
+{
+	static struct daemon d;
+	static struct vmm a, b;
+	static const char *const extra[] = {"--workers", "2", NULL};
+	if (daemon_start(&d, exec_plugin, extra) < 0 ||
+	    vmm_connect_q(&a, d.sock, 16u << 20, 1) < 0 ||
+	    vmm_connect_q(&b, d.sock, 16u << 20, 1) < 0)
+		die("cannot start/connect the daemon (fairness)");
+	uint64_t sa = session(&a), sb = session(&b);
+	uint8_t *so = NULL;
+	uint64_t solen = vmm_read_file(sum_lib, &so);
+	struct vmm_req c = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
+			    .session_id = sb,
+			    .param = RES_LIB,
+			    .nr_read = 2};
+	c.rd[0] = (struct vmm_arg){
+		.type = T_STRING, .data = "libbench_sum.so", .len = 16};
+	c.rd[1] = (struct vmm_arg){
+		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	if (!solen || vmm_request(&b, &c) || c.resp.status ||
+	    c.resp.vaccel_ret)
+		die("RESOURCE_CREATE (fairness) failed");
+	free(so);
+	int64_t gid = (int64_t)c.resp.object_id;
+	/* B's call eventfd blocks: one signal away from its maximum */
+	int efd = eventfd(0, EFD_CLOEXEC);
+	uint64_t full = 0xfffffffffffffffeull, qi = 0;
+	if (efd < 0 || write(efd, &full, 8) != 8 ||
+	    vmm_msg_send(&b, VMM_SET_VRING_CALL, 0, &qi, 8, &efd, 1) < 0)
+		die("blocking call fd");
+	/* the slow op B posts again and again */
+	int32_t ms = FAIR_SLOW_MS;
+	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
+			    .session_id = sb,
+			    .param = OP_EXEC_WITH_RESOURCE,
+			    .nr_read = 3};
+	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
+	x.rd[1] = (struct vmm_arg){
+		.type = T_STRING, .data = "bench_sleep", .len = 12};
+	x.rd[2] = (struct vmm_arg){.type = T_INT32, .data = &ms, .len = 4};
+	struct vmm_arena ar;
+	if (vmm_arena_carve(&b, &ar, 1u << 20) < 0 ||
+	    vmm_submit(&b, 0, &ar, 0, &x) < 0)
+		die("flood request");
+	static struct flooder f;
+	f = (struct flooder){.v = &b, .head = x.head};
+	pthread_t th;
+	if (pthread_create(&th, NULL, flood_main, &f))
+		die("pthread_create");
+	double alone[FAIR_ROUNDS], attacked[FAIR_ROUNDS];
+	p99_round(&a, sa); /* warm-up */
+	for (int r = 0; r < FAIR_ROUNDS; r++) {
+		f.run = false;
+		usleep(300 * 1000); /* B's taken work drains */
+		alone[r] = p99_round(&a, sa);
+		f.run = true;
+		usleep(200 * 1000);
+		attacked[r] = p99_round(&a, sa);
+	}
+	f.stop = true;
+	pthread_join(th, NULL);
+	bench_print("fairness_noop_p99", bench_median(attacked, FAIR_ROUNDS),
+		    bench_median(alone, FAIR_ROUNDS), "us");
+	fprintf(stderr, "fairness: the flooder posted %lu chains\n", f.posts);
+	vmm_disconnect(&b);
+	close(efd);
+	vmm_disconnect(&a);
+	daemon_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 5) {
@@ -297,18 +425,18 @@ int main(int argc, char **argv)
 			if (vmm_arena_carve(&v, &t[i].a[k], 64u << 10) < 0)
 				die("guest memory");
 	}
-	double q1 = 0;
+	/* rounds interleaved (q1, q2, q4, q1, ...): the same noise for all */
 	static const unsigned int nqs[] = {1, 2, 4};
+	double rps[3][RPS_ROUNDS], med[3];
+	for (int r = 0; r < RPS_ROUNDS; r++)
+		for (unsigned int i = 0; i < 3; i++)
+			rps[i][r] = rps_round(t, nqs[i]);
 	for (unsigned int i = 0; i < 3; i++) {
-		double rps[RPS_ROUNDS];
-		for (int r = 0; r < RPS_ROUNDS; r++)
-			rps[r] = rps_round(t, nqs[i]);
-		double m = bench_median(rps, RPS_ROUNDS);
+		med[i] = bench_median(rps[i], RPS_ROUNDS);
 		char name[32];
 		snprintf(name, sizeof(name), "daemon_rps_q%u", nqs[i]);
-		if (i == 0)
-			q1 = m;
-		bench_print(name, m, i == 0 ? 1e6 / floor_us : q1, "req/s");
+		bench_print(name, med[i], i == 0 ? 1e6 / floor_us : med[0],
+			    "req/s");
 	}
 	vmm_disconnect(&v);
 	daemon_stop(&d);
@@ -353,5 +481,7 @@ int main(int argc, char **argv)
 		  VMM_SEG_FRAGMENTED, 3);
 	vmm_disconnect(&v);
 	daemon_stop(&d);
+
+	bench_fairness(argv[3], argv[4]);
 	return 0;
 }
