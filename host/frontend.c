@@ -157,45 +157,50 @@ static void drain_queue(struct frontend *fe, struct vq *q)
 
 /* A kick fd that can no longer signal (a pipe whose writers are gone):
  * stop watching it rather than spin; a new SET_VRING_KICK restarts. */
-static void kick_hangup(struct frontend *fe, struct vq *q)
+static void kick_hangup(struct frontend *fe, struct vq *q, int epfd)
 {
 	pthread_mutex_lock(&q->fd_lock);
 	if (q->kick_fd >= 0)
-		epoll_ctl(fe->epfd, EPOLL_CTL_DEL, q->kick_fd, NULL);
+		epoll_ctl(epfd, EPOLL_CTL_DEL, q->kick_fd, NULL);
 	pthread_mutex_unlock(&q->fd_lock);
 	LOG_ERR("frontend %u: queue %u: kick fd hung up; not watched until "
 		"the next SET_VRING_KICK",
 		fe->id, q->index);
 }
 
+static void drain_all(struct frontend *fe)
+{
+	for (unsigned int k = 0; k < fe->vu.nr_queues; k++)
+		drain_queue(fe, &fe->vu.vq[k]);
+}
+
 static void *kick_main(void *arg)
 {
-	struct frontend *fe = arg;
-	struct epoll_event ev[16];
+	struct kick_thread *kt = arg;
+	struct frontend *fe = kt->fe;
+	struct vq *q = &fe->vu.vq[kt->idx];
+	struct epoll_event ev[4];
 	for (;;) {
-		int n = epoll_wait(fe->epfd, ev, 16, -1);
+		int n = epoll_wait(kt->epfd, ev, 4, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
 		for (int i = 0; i < n; i++) {
-			uint64_t idx = ev[i].data.u64;
-			if (idx == EV_WAKE)
+			uint64_t what = ev[i].data.u64;
+			if (what == EV_WAKE)
 				return NULL;
-			if (idx == EV_RETRY) {
+			if (what == EV_RETRY) {
+				/* room again, or a ring started: whoever
+				 * reads it looks at every ring */
 				uint64_t v;
-				ssize_t r = read(fe->retry_fd, &v, sizeof(v));
-				(void)r;
-				for (unsigned int k = 0; k < fe->vu.nr_queues;
-				     k++)
-					drain_queue(fe, &fe->vu.vq[k]);
+				if (read(fe->retry_fd, &v, sizeof(v)) > 0)
+					drain_all(fe);
 				continue;
 			}
-			if (idx >= fe->vu.nr_queues)
-				continue;
 			if (ev[i].events & (EPOLLHUP | EPOLLERR))
-				kick_hangup(fe, &fe->vu.vq[idx]);
-			drain_queue(fe, &fe->vu.vq[idx]);
+				kick_hangup(fe, q, kt->epfd);
+			drain_queue(fe, q);
 		}
 	}
 	return NULL;
@@ -215,10 +220,11 @@ static void q_start(struct vu_dev *dev, unsigned int idx)
 	pthread_mutex_lock(&q->fd_lock);
 	int fd = q->kick_fd;
 	if (fd >= 0) {
+		int epfd = fe->kick[idx].epfd;
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = idx};
-		if (epoll_ctl(fe->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
 		    errno == EEXIST)
-			epoll_ctl(fe->epfd, EPOLL_CTL_MOD, fd, &ev);
+			epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev);
 	}
 	pthread_mutex_unlock(&q->fd_lock);
 	if (fd < 0)
@@ -239,7 +245,7 @@ static void q_stop(struct vu_dev *dev, unsigned int idx)
 	struct vq *q = &dev->vq[idx];
 	pthread_mutex_lock(&q->fd_lock);
 	if (q->kick_fd >= 0)
-		epoll_ctl(fe->epfd, EPOLL_CTL_DEL, q->kick_fd, NULL);
+		epoll_ctl(fe->kick[idx].epfd, EPOLL_CTL_DEL, q->kick_fd, NULL);
 	pthread_mutex_unlock(&q->fd_lock);
 }
 
@@ -310,6 +316,35 @@ static int epoll_add(int epfd, int fd, uint64_t data)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static int start_kick_threads(struct frontend *fe)
+{
+	for (unsigned int i = 0; i < fe->vu.nr_queues; i++) {
+		struct kick_thread *kt = &fe->kick[i];
+		kt->fe = fe;
+		kt->idx = i;
+		kt->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (kt->epfd < 0 || epoll_add(kt->epfd, fe->wake_fd, EV_WAKE) ||
+		    epoll_add(kt->epfd, fe->retry_fd, EV_RETRY) ||
+		    pthread_create(&kt->th, NULL, kick_main, kt))
+			return -1;
+		kt->running = true;
+	}
+	return 0;
+}
+
+static void stop_kick_threads(struct frontend *fe)
+{
+	wake(fe->wake_fd);
+	for (unsigned int i = 0; i < VU_MAX_QUEUES; i++) {
+		struct kick_thread *kt = &fe->kick[i];
+		if (kt->running)
+			pthread_join(kt->th, NULL);
+		if (kt->epfd > 0)
+			close(kt->epfd);
+		kt->running = false;
+	}
+}
+
 static int setup(struct frontend *fe, int sock, unsigned int id,
 		 const struct device_opts *o)
 {
@@ -321,10 +356,7 @@ static int setup(struct frontend *fe, int sock, unsigned int id,
 	fe->lim.features = 0; /* until SET_FEATURES */
 	fe->wake_fd = eventfd(0, EFD_CLOEXEC);
 	fe->retry_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	fe->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (fe->wake_fd < 0 || fe->retry_fd < 0 || fe->epfd < 0 ||
-	    epoll_add(fe->epfd, fe->wake_fd, EV_WAKE) < 0 ||
-	    epoll_add(fe->epfd, fe->retry_fd, EV_RETRY) < 0)
+	if (fe->wake_fd < 0 || fe->retry_fd < 0)
 		return -1;
 	if (objects_init(&fe->objs, o->max_sessions, o->max_resources,
 			 o->max_resource_bytes) < 0)
@@ -336,9 +368,7 @@ static int setup(struct frontend *fe, int sock, unsigned int id,
 	if (pool_start(&fe->pool, o->workers, o->max_inflight_reqs,
 		       request_run) < 0)
 		return -1;
-	if (pthread_create(&fe->kick_thread, NULL, kick_main, fe))
-		return -1;
-	return 0;
+	return start_kick_threads(fe);
 }
 
 /* Stop every ring and wait for the requests taken from them. */
@@ -388,8 +418,7 @@ int frontend_serve(int sock, unsigned int id, const struct device_opts *o)
 	if (fe.vu.errbuf[0])
 		LOG_ERR("frontend %u: %s", id, fe.vu.errbuf);
 	quiesce(&fe);
-	wake(fe.wake_fd);
-	pthread_join(fe.kick_thread, NULL);
+	stop_kick_threads(&fe);
 	/* jobs queued by a last drain may still be running */
 	quiesce(&fe);
 	pool_stop(&fe.pool);
@@ -399,7 +428,6 @@ int frontend_serve(int sock, unsigned int id, const struct device_opts *o)
 	objects_destroy(&fe.objs);
 	close(fe.wake_fd);
 	close(fe.retry_fd);
-	close(fe.epfd);
 	close(sock);
 	return 0;
 }

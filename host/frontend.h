@@ -24,10 +24,18 @@ struct frontend {
 	const struct device_opts *o;
 	struct vu_dev vu;
 	int sock;
-	int wake_fd;  /* stops the kick thread */
+	int wake_fd;  /* stops the kick threads (written once, never read) */
 	int retry_fd; /* a completion made room for chains held back */
-	int epfd;
-	pthread_t kick_thread;
+	/* one kick thread per queue, each with its own epoll set (the
+	 * queue's kick fd, wake_fd, retry_fd): queues never wait for each
+	 * other */
+	struct kick_thread {
+		struct frontend *fe;
+		unsigned int idx;
+		int epfd;
+		pthread_t th;
+		bool running;
+	} kick[VU_MAX_QUEUES];
 	struct objects objs;
 	struct argmem mem;
 	struct pool pool;
