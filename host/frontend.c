@@ -398,9 +398,11 @@ static void release(struct frontend *fe)
 	argmem_flush(&fe->mem, &vs);
 	stats_line("event=disconnect frontend=%u sessions_released=%u "
 		   "resources_released=%u requests=%" PRIu64 " errors=%" PRIu64
-		   " views_built=%" PRIu64 " views_reused=%" PRIu64 " \n",
+		   " views_built=%" PRIu64 " views_reused=%" PRIu64
+		   " views_refused=%" PRIu64 " \n",
 		   fe->id, ns, nr, (uint64_t)fe->nr_requests,
-		   (uint64_t)fe->nr_errors, vs.misses, vs.hits);
+		   (uint64_t)fe->nr_errors, vs.misses - vs.refused, vs.hits,
+		   vs.refused);
 }
 
 int frontend_serve(int sock, unsigned int id, const struct device_opts *o)

@@ -664,6 +664,160 @@ static void test_unsealed_memory(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/*
+ * Views of guest memory cost one mapping per run. Before: the bound was
+ * per argument (1024 runs), so 128 such arguments in flight made ~131 K
+ * mappings, past vm.max_map_count, and every mmap, malloc and thread
+ * creation of the daemon failed. Now a front-end's views share one budget
+ * (--max-view-maps); past it arguments are copied, with the same result.
+ */
+static void test_view_map_budget(void **state)
+{
+	(void)state;
+	static struct daemon d;
+	static struct vmm a;
+	static const char *const extra[] = {"--max-view-maps", "8", NULL};
+	start(&d, "exec", extra);
+	connect_fe(&d, &a, 1, 0);
+	uint64_t s = new_session(&a);
+	int64_t gid = harness_resource(&a, s);
+	/* 8 runs of 1 MiB (reverse order): a view needs 9 mappings */
+	struct vmm_arena ar, buf;
+	assert_int_equal(vmm_arena_carve(&a, &ar, 1u << 20), 0);
+	assert_int_equal(vmm_arena_carve(&a, &buf, 10u << 20), 0);
+	uint64_t gpa = (buf.base + (1u << 20) - 1) & ~(uint64_t)((1u << 20) - 1);
+	uint64_t len = 8u << 20, want = 0;
+	uint8_t *p = vmm_ptr(&a, gpa);
+	for (uint64_t i = 0; i < len; i += 8) {
+		uint64_t w = i * 2654435761u;
+		memcpy(p + i, &w, 8);
+		want += w;
+	}
+	for (int round = 0; round < 3; round++) {
+		uint64_t sum = 0;
+		struct vmm_req x;
+		memset(&x, 0, sizeof(x));
+		x.cmd = VIRTIO_ACCEL_CMD_OP;
+		x.session_id = s;
+		x.param = OP_EXEC_WITH_RESOURCE;
+		x.nr_read = 3;
+		x.nr_write = 1;
+		x.rd[0] = (struct vmm_arg){
+			.type = T_INT64, .data = &gid, .len = 8};
+		x.rd[1] = (struct vmm_arg){
+			.type = T_STRING, .data = "harness_sum", .len = 12};
+		x.rd[2] = (struct vmm_arg){.type = T_BUFFER,
+					   .len = len,
+					   .segments = true,
+					   .layout = VMM_SEG_RUNS,
+					   .in_place = true,
+					   .gpa = gpa};
+		x.wr[0] = (struct vmm_arg){.type = 15, .out = &sum, .len = 8};
+		assert_int_equal(vmm_submit(&a, 0, &ar, 0, &x), 0);
+		assert_int_equal(vmm_complete(&a, &x, WAIT_MS), 0);
+		assert_int_equal(x.resp.status, VIRTIO_ACCEL_OK);
+		assert_int_equal(x.resp.vaccel_ret, 0);
+		assert_true(sum == want);
+	}
+	vmm_disconnect(&a);
+	char line[512];
+	assert_true(daemon_stats_wait(&d, "event=disconnect", WAIT_MS, line,
+				      sizeof(line)));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, "views_built=0 "));
+	assert_null(strstr(line, "views_refused=0 "));
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+/* Mappings of a file whose name contains `name` in a process. */
+static int count_maps(int pid, const char *name)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	FILE *f = fopen(path, "r");
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, name) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* A 2 MiB hugetlbfs memfd that can be mapped (reserving huge pages when
+ * root and none are free), or -1. */
+static int huge_file(void)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		int fd = memfd_create("vua-hugetest", MFD_CLOEXEC | MFD_HUGETLB);
+		void *p = MAP_FAILED;
+		if (fd >= 0 && ftruncate(fd, 2u << 20) == 0)
+			p = mmap(NULL, 2u << 20, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd, 0);
+		if (p != MAP_FAILED) {
+			munmap(p, 2u << 20);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+		FILE *f = fopen("/proc/sys/vm/nr_hugepages", "r+");
+		long n = 0;
+		if (!f || fscanf(f, "%ld", &n) != 1) {
+			if (f)
+				fclose(f);
+			return -1;
+		}
+		rewind(f);
+		fprintf(f, "%ld\n", n + 4);
+		fclose(f);
+	}
+	return -1;
+}
+
+/*
+ * Before: a hugetlbfs region's mapping length was not rounded to the huge
+ * page size; munmap of it failed, so every SET_MEM_TABLE leaked the old
+ * table's mappings.
+ */
+static void test_hugetlb_remap(void **state)
+{
+	(void)state;
+	int hfd = huge_file();
+	if (hfd < 0) {
+		print_message("[  SKIP    ] no huge pages\n");
+		skip();
+	}
+	static struct daemon d;
+	static struct vmm x;
+	start(&d, "noop", NULL);
+	int before[64];
+	int nb = daemon_children(&d, before, 64);
+	assert_int_equal(vmm_connect_q(&x, d.sock, 1u << 20, 0), 0);
+	int pid = new_child(&d, before, nb);
+	assert_true(pid > 0);
+	/* one region: the first MiB of a 2 MiB huge page */
+	struct {
+		uint32_t n, pad;
+		uint64_t gpa, size, uva, off;
+	} mt = {1, 0, 0, 1u << 20, 0x7f0000000000ull, 0};
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(vmm_msg_send(&x, VMM_SET_MEM_TABLE,
+					      VMM_MSG_NEED_REPLY, &mt,
+					      sizeof(mt), &hfd, 1),
+				 0);
+		uint64_t ack = 1;
+		uint32_t req;
+		assert_int_equal(vmm_msg_recv(&x, &req, &ack, 8, WAIT_MS), 8);
+		assert_int_equal(ack, 0);
+	}
+	int n = count_maps(pid, "vua-hugetest");
+	print_message("  %d mappings of the huge-page file after 20 tables\n",
+		      n);
+	assert_true(n >= 1 && n <= 2);
+	close(hfd);
+	vmm_disconnect(&x);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* confinement                                                             */
 /* ---------------------------------------------------------------------- */
@@ -744,6 +898,8 @@ int main(void)
 		cmocka_unit_test(test_half_built_resource),
 		cmocka_unit_test(test_inflight_ring_resize),
 		cmocka_unit_test(test_unsealed_memory),
+		cmocka_unit_test(test_view_map_budget),
+		cmocka_unit_test(test_hugetlb_remap),
 		cmocka_unit_test(test_confined_stop_cont),
 		cmocka_unit_test(test_confined_no_fork),
 	};
