@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -70,6 +71,9 @@ static int daemon_spawn(struct daemon *d, const char *plugin,
 	if (d->pid < 0)
 		return -1;
 	if (d->pid == 0) {
+		/* a test that fails half-way leaves no daemon behind (its
+		 * front-end processes die with it) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		char fdbuf[16];
 		int sfd = dup(pfd[1]); /* without CLOEXEC */
 		snprintf(fdbuf, sizeof(fdbuf), "%d", sfd);
