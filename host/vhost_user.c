@@ -426,6 +426,18 @@ static int h_set_mem_table(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 	return VU_DONE;
 }
 
+/* Install the table derived from the current one, or fail with err. */
+static int install_or_fail(struct vu_dev *dev, struct vq_mem *m,
+			   const char *err)
+{
+	if (!m) {
+		snprintf(dev->errbuf, sizeof(dev->errbuf), "%s", err);
+		return VU_FAIL;
+	}
+	install_mem(dev, m);
+	return VU_DONE;
+}
+
 static int h_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 			 unsigned int nfds, struct vu_msg *reply)
 {
@@ -440,13 +452,8 @@ static int h_add_mem_reg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 	struct vq_mem *m = vq_mem_with(cur, r);
 	vq_mem_put(cur);
 	vq_region_put(r);
-	if (!m) {
-		snprintf(dev->errbuf, sizeof(dev->errbuf),
-			 "cannot add region (overlap or table full)");
-		return VU_FAIL;
-	}
-	install_mem(dev, m);
-	return VU_DONE;
+	return install_or_fail(dev, m,
+			       "cannot add region (overlap or table full)");
 }
 
 static int h_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
@@ -458,13 +465,7 @@ static int h_rem_mem_reg(struct vu_dev *dev, struct vu_msg *msg, int *fds,
 	struct vq_mem *cur = vu_mem_get(dev);
 	struct vq_mem *m = vq_mem_without(cur, rm.gpa, rm.size);
 	vq_mem_put(cur);
-	if (!m) {
-		snprintf(dev->errbuf, sizeof(dev->errbuf),
-			 "REM_MEM_REG of an unknown region");
-		return VU_FAIL;
-	}
-	install_mem(dev, m);
-	return VU_DONE;
+	return install_or_fail(dev, m, "REM_MEM_REG of an unknown region");
 }
 
 static int h_set_vring_num(struct vu_dev *dev, struct vu_msg *msg, int *fds,

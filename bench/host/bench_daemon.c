@@ -327,14 +327,8 @@ static void bench_fairness(const char *exec_plugin, const char *sum_lib)
 	uint64_t sa = session(&a), sb = session(&b);
 	uint8_t *so = NULL;
 	uint64_t solen = vmm_read_file(sum_lib, &so);
-	struct vmm_req c = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
-			    .session_id = sb,
-			    .param = RES_LIB,
-			    .nr_read = 2};
-	c.rd[0] = (struct vmm_arg){
-		.type = T_STRING, .data = "libbench_sum.so", .len = 16};
-	c.rd[1] = (struct vmm_arg){
-		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	struct vmm_req c;
+	vmm_lib_resource_req(&c, sb, "libbench_sum.so", so, solen);
 	if (!solen || vmm_request(&b, &c) || c.resp.status ||
 	    c.resp.vaccel_ret)
 		die("RESOURCE_CREATE (fairness) failed");
@@ -451,14 +445,8 @@ int main(int argc, char **argv)
 	    vmm_connect_q(&v, d.sock, mem, 1) < 0)
 		die("cannot start/connect the daemon (exec)");
 	s = session(&v);
-	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
-			    .session_id = s,
-			    .param = RES_LIB,
-			    .nr_read = 2};
-	r.rd[0] = (struct vmm_arg){
-		.type = T_STRING, .data = "libbench_sum.so", .len = 16};
-	r.rd[1] = (struct vmm_arg){
-		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	struct vmm_req r;
+	vmm_lib_resource_req(&r, s, "libbench_sum.so", so, solen);
 	if (vmm_request(&v, &r) || r.resp.status || r.resp.vaccel_ret)
 		die("RESOURCE_CREATE failed");
 	free(so);

@@ -184,14 +184,8 @@ static int64_t harness_resource(struct vmm *v, uint64_t s)
 {
 	uint8_t *so = NULL;
 	uint64_t n = read_harness_lib(&so);
-	struct vmm_req c = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
-			    .session_id = s,
-			    .param = RES_LIB,
-			    .nr_read = 2};
-	c.rd[0] = (struct vmm_arg){
-		.type = T_STRING, .data = "libharness.so", .len = 14};
-	c.rd[1] = (struct vmm_arg){
-		.type = T_BUFFER, .data = so, .len = n, .segments = true};
+	struct vmm_req c;
+	vmm_lib_resource_req(&c, s, "libharness.so", so, n);
 	assert_int_equal(request(v, &c), VIRTIO_ACCEL_OK);
 	assert_int_equal(c.resp.vaccel_ret, 0);
 	free(so);

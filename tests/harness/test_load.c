@@ -506,14 +506,8 @@ static void test_restart_inflight(void **state)
 	const uint16_t setup = RS_REQS;
 	uint64_t s = session(&v, 0, &a[RS_REQS]);
 	assert_true(s > 0);
-	struct vmm_req c = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
-			    .session_id = s,
-			    .param = RES_LIB,
-			    .nr_read = 2};
-	c.rd[0] = (struct vmm_arg){
-		.type = T_STRING, .data = "libharness.so", .len = 14};
-	c.rd[1] = (struct vmm_arg){
-		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	struct vmm_req c;
+	vmm_lib_resource_req(&c, s, "libharness.so", so, solen);
 	assert_int_equal(run(&v, 0, &a[RS_REQS], setup, &c), VIRTIO_ACCEL_OK);
 	assert_int_equal(c.resp.vaccel_ret, 0);
 	int64_t gid = (int64_t)c.resp.object_id;
@@ -658,14 +652,8 @@ static void test_large_args(void **state)
 	assert_int_equal(vmm_arena_carve(&v, &a, 80u << 20), 0);
 	uint64_t s = session(&v, 0, &a);
 	assert_true(s > 0);
-	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE,
-			    .session_id = s,
-			    .param = RES_LIB,
-			    .nr_read = 2};
-	r.rd[0] = (struct vmm_arg){
-		.type = T_STRING, .data = "libharness.so", .len = 14};
-	r.rd[1] = (struct vmm_arg){
-		.type = T_BUFFER, .data = so, .len = solen, .segments = true};
+	struct vmm_req r;
+	vmm_lib_resource_req(&r, s, "libharness.so", so, solen);
 	assert_int_equal(run(&v, 0, &a, 0, &r), VIRTIO_ACCEL_OK);
 	assert_int_equal(r.resp.vaccel_ret, 0);
 	int64_t gid = (int64_t)r.resp.object_id;

@@ -1127,6 +1127,21 @@ int vmm_complete(struct vmm *v, struct vmm_req *r, int timeout_ms)
 	return 0;
 }
 
+void vmm_lib_resource_req(struct vmm_req *r, uint64_t sess, const char *name,
+			  const uint8_t *so, uint64_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->cmd = VIRTIO_ACCEL_CMD_RESOURCE_CREATE;
+	r->session_id = sess;
+	r->param = 0; /* VACCEL_RESOURCE_LIB */
+	r->nr_read = 2;
+	/* string type 27, buffer type 28 (docs/protocol.md §7.5) */
+	r->rd[0] = (struct vmm_arg){
+		.type = 27, .data = name, .len = strlen(name) + 1};
+	r->rd[1] = (struct vmm_arg){
+		.type = 28, .data = so, .len = len, .segments = true};
+}
+
 int vmm_request(struct vmm *v, struct vmm_req *r)
 {
 	if (vmm_submit(v, 0, &v->heap, 0, r) < 0)

@@ -240,6 +240,11 @@ struct vmm_req {
 	uint64_t pages[2 * VMM_MAX_ARGS];
 };
 
+/* Fill *r as a RESOURCE_CREATE of one LIB blob `name` with the bytes of a
+ * shared library (segment argument), registered with session sess. */
+void vmm_lib_resource_req(struct vmm_req *r, uint64_t sess, const char *name,
+			  const uint8_t *so, uint64_t len);
+
 /* Build, submit, wait, decode. Returns 0 if a response header came back. */
 int vmm_request(struct vmm *v, struct vmm_req *r);
 /* The same on queue q with buffers from arena a (reset first) and the
