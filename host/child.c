@@ -12,6 +12,7 @@
 
 #include "confine.h"
 #include "frontend.h"
+#include "landlock.h"
 #include "log.h"
 
 static int serve_sock = -1;
@@ -69,6 +70,31 @@ static int limit_self(const struct device_opts *o)
 	return 0;
 }
 
+/* --confined: writes only below the run directory (Landlock, where the
+ * kernel has it), then the seccomp allow-list. */
+static int confine(const struct device_opts *o)
+{
+	const char *rd = vaccel_rundir();
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	int ll = rd ? landlock_writes_below(rd) : -1;
+	if (ll < 0) {
+		LOG_ERR("frontend %u: cannot restrict file-system writes: %s",
+			o->frontend_id, rd ? strerror(errno) : "no run dir");
+		return -1;
+	}
+	if (ll > 0)
+		LOG_INFO("frontend %u: no Landlock in this kernel: file-system "
+			 "writes are not restricted by path",
+			 o->frontend_id);
+	if (confine_frontend() < 0) {
+		LOG_ERR("frontend %u: cannot enter confined mode: %s",
+			o->frontend_id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int child_run(const struct device_opts *o)
 {
 	/* dies with the supervisor: a killed daemon is a dead device, and
@@ -95,9 +121,7 @@ int child_run(const struct device_opts *o)
 		vaccel_cleanup();
 		return 1;
 	}
-	if (o->confined && confine_frontend() < 0) {
-		LOG_ERR("frontend %u: cannot enter confined mode: %s",
-			o->frontend_id, strerror(errno));
+	if (o->confined && confine(o) < 0) {
 		vaccel_cleanup();
 		return 1;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* A library for EXEC / EXEC_WITH_RESOURCE tests: write[0] = 2 * read[0]. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <signal.h>
@@ -94,6 +95,26 @@ harness_fork(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
 	if (pid == 0)
 		_exit(0);
 	int32_t r = pid > 0 ? 0 : -errno;
+	memcpy(write[0].buf, &r, sizeof(r));
+	return 0;
+}
+
+/* Tries to create the file named by read[0] (a string): write[0] (int32)
+ * = 0 when it could, -errno otherwise. The file is removed again. */
+__attribute__((visibility("default"))) int
+harness_create(struct vaccel_arg *read, size_t nr_read,
+	       struct vaccel_arg *write, size_t nr_write)
+{
+	if (nr_read < 1 || nr_write < 1 || write[0].size != sizeof(int32_t) ||
+	    !read[0].size || ((const char *)read[0].buf)[read[0].size - 1])
+		return 1;
+	const char *path = read[0].buf;
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	int32_t r = fd >= 0 ? 0 : -errno;
+	if (fd >= 0) {
+		close(fd);
+		unlink(path);
+	}
 	memcpy(write[0].buf, &r, sizeof(r));
 	return 0;
 }

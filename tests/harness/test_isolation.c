@@ -880,6 +880,53 @@ static void test_confined_no_fork(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/*
+ * Before: openat/unlink/rename were allowed for any path, so guest code
+ * run by the exec plugin could create or replace files anywhere the
+ * daemon's user could. Now (Landlock, where the kernel has it) a confined
+ * front-end process writes below its run directory only.
+ */
+static void test_confined_writes(void **state)
+{
+	(void)state;
+	static struct daemon d;
+	static struct vmm a;
+	static const char *const extra[] = {"--confined", NULL};
+	start(&d, "exec", extra);
+	connect_fe(&d, &a, 1, 0);
+	uint64_t s = new_session(&a);
+	int64_t gid = harness_resource(&a, s);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/written-by-guest-code", d.dir);
+	int32_t out = 1;
+	struct vmm_req r;
+	memset(&r, 0, sizeof(r));
+	r.cmd = VIRTIO_ACCEL_CMD_OP;
+	r.session_id = s;
+	r.param = OP_EXEC_WITH_RESOURCE;
+	r.nr_read = 3;
+	r.nr_write = 1;
+	r.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
+	r.rd[1] = (struct vmm_arg){
+		.type = T_STRING, .data = "harness_create", .len = 15};
+	r.rd[2] = (struct vmm_arg){
+		.type = T_STRING, .data = path, .len = strlen(path) + 1};
+	r.wr[0] = (struct vmm_arg){.type = T_INT32, .out = &out, .len = 4};
+	assert_int_equal(request(&a, &r), VIRTIO_ACCEL_OK);
+	assert_int_equal(r.resp.vaccel_ret, 0);
+	print_message("  creating %s from the confined process: %d\n", path,
+		      out);
+	if (out == 0)
+		print_message("[  SKIP    ] no Landlock in this kernel\n");
+	else
+		assert_int_equal(out, -EACCES);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* resources (files in the run directory) still work */
+	noop_ok(&a, s);
+	vmm_disconnect(&a);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -896,6 +943,7 @@ int main(void)
 		cmocka_unit_test(test_hugetlb_remap),
 		cmocka_unit_test(test_confined_stop_cont),
 		cmocka_unit_test(test_confined_no_fork),
+		cmocka_unit_test(test_confined_writes),
 	};
 	/* ISOLATION_TESTS=name,name runs those only (e.g. to show what a
 	 * test does against an older daemon) */
