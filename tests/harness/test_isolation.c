@@ -567,6 +567,53 @@ static void test_half_built_resource(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/*
+ * The request header is read once. Before: the kick thread read it to
+ * decide whether the request runs inline, and the worker read it again
+ * from guest memory, so a guest rewriting it in between had one request
+ * classified as another (a NOOP turned into RESOURCE_CREATE ran heavy work
+ * on the kick thread). Here the only worker is kept busy, a SESSION_CREATE
+ * waits for it in the queue, and the guest rewrites the header into a
+ * SESSION_DESTROY of a live session meanwhile: what runs is what was
+ * classified.
+ */
+static void test_header_read_once(void **state)
+{
+	(void)state;
+	static struct daemon d;
+	static struct vmm a;
+	static const char *const extra[] = {"--queues", "2", "--workers", "1",
+					    NULL};
+	start(&d, "exec", extra);
+	assert_int_equal(vmm_connect_ex(&a, d.sock, MEM, 2, 0), 0);
+	uint64_t s = new_session(&a);
+	int64_t gid = harness_resource(&a, s);
+	struct vmm_arena a0, a1;
+	assert_int_equal(vmm_arena_carve(&a, &a0, 1u << 20), 0);
+	assert_int_equal(vmm_arena_carve(&a, &a1, 1u << 20), 0);
+	struct vmm_req slow, c = {.cmd = VIRTIO_ACCEL_CMD_SESSION_CREATE};
+	int32_t in = 600, out = 0;
+	exec_req(&slow, s, &gid, "harness_sleep", &in, &out);
+	slow.q = 1;
+	assert_int_equal(vmm_submit(&a, 1, &a1, 0, &slow), 0);
+	usleep(150 * 1000); /* the worker sleeps in it */
+	assert_int_equal(vmm_submit(&a, 0, &a0, 0, &c), 0);
+	usleep(150 * 1000); /* the kick thread queued it */
+	struct vmm_desc *dt = vmm_ptr(&a, a.desc_gpa[0]);
+	struct virtio_accel_req_hdr *h = vmm_ptr(&a, dt[c.head].addr);
+	h->cmd = htole16(VIRTIO_ACCEL_CMD_SESSION_DESTROY);
+	h->session_id = htole64(s);
+	assert_int_equal(vmm_complete(&a, &c, WAIT_MS), 0);
+	assert_int_equal(vmm_complete(&a, &slow, WAIT_MS), 0);
+	print_message("  response: status %u, object 0x%llx\n",
+		      c.resp.status, (unsigned long long)c.resp.object_id);
+	assert_int_equal(c.resp.status, VIRTIO_ACCEL_OK);
+	assert_true(c.resp.object_id != 0); /* a session was created */
+	noop_ok(&a, s);			    /* and s was not destroyed */
+	vmm_disconnect(&a);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* in-flight file, guest memory                                            */
 /* ---------------------------------------------------------------------- */
@@ -937,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_ids_per_frontend),
 		cmocka_unit_test(test_resource_bytes),
 		cmocka_unit_test(test_half_built_resource),
+		cmocka_unit_test(test_header_read_once),
 		cmocka_unit_test(test_inflight_ring_resize),
 		cmocka_unit_test(test_unsealed_memory),
 		cmocka_unit_test(test_view_map_budget),
