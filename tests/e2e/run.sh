@@ -10,7 +10,8 @@
 #   --vm LIST        uml, qemu or "uml qemu" (default)
 #   --zc LIST        driver builds to test: "1 0" (default), "1" or "0"
 #   --checks LIST    guest checks (default: "restart plugin examples
-#                    stress kill big hostile evil"; see tests/e2e/guest.sh).
+#                    stress kill big hostile evil driver"; see
+#                    tests/e2e/guest.sh).
 #                    "restart" runs in QEMU guests only, first: the host
 #                    daemon is SIGKILLed and restarted under load
 #                    (vm/run-qemu.sh --restart-daemon-on), so the other
@@ -19,7 +20,13 @@
 #                    boots the guest again with a malicious device instead
 #                    of the daemon (tests/e2e/evil_dev, driver/tests/
 #                    run-evil.sh): bad responses, a ring kept full while a
-#                    file with 1000 sessions closes, a huge config space
+#                    file with 1000 sessions closes, a huge config space.
+#                    "driver" boots a guest of its own with the driver's
+#                    test suite (driver/tests/run-uml.sh --quick, run-qemu.sh:
+#                    hostile ioctls, pin accounting under RLIMIT_MEMLOCK,
+#                    MAP_SHARED and mlocked buffers, memcg, 32-bit user
+#                    space and two adjacent memory regions in QEMU, kill,
+#                    unbind, threads, big arguments)
 #   --quick          smaller sizes and counts (256 MiB args, 30 kills,
 #                    4 x 2 stress, 2 x 2 restart)
 #   --timeout SECS   per guest boot (default 1500 for UML, 3000 for QEMU)
@@ -37,12 +44,12 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 VMS="uml qemu"
 ZCS="1 0"
-CHECKS="restart plugin examples stress kill big hostile evil"
+CHECKS="restart plugin examples stress kill big hostile evil driver"
 RESTART_MARKER="E2E-RESTART-DAEMON-NOW"
 QUICK=0
 TIMEOUT=""
 
-usage() { sed -n '4,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '4,40p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) BUILD=$2; shift ;;
@@ -238,7 +245,8 @@ vm_checks() {
 		[ "$1" = uml ] || out="restart"
 	fi
 	for c in $CHECKS; do
-		[ "$c" = restart ] || [ "$c" = evil ] || out="${out:+$out }$c"
+		[ "$c" = restart ] || [ "$c" = evil ] || [ "$c" = driver ] ||
+			out="${out:+$out }$c"
 	done
 	printf '%s\n' "$out"
 }
@@ -261,6 +269,24 @@ run_evil() { # vm zc
 	if [ "$rc" = 0 ]; then RESULT[$tag]="PASS"; else RESULT[$tag]="FAIL (exit status $rc, see $LOGS/$tag.run.log)"; fi
 	msg "[$tag] ${RESULT[$tag]}"
 }
+# the driver's own test suite, in a guest of its own (each script builds
+# the driver for its kernel in $BUILD/vm/driver-*)
+run_driver() { # vm zc
+	local vm=$1 zc=$2 tag=$1-zc$2-driver rc=0 args=()
+	TAGS+=("$tag")
+	[ "$zc" = 1 ] || args+=(--zc0)
+	[ "$vm" = qemu ] || args+=(--quick)
+	msg "booting $tag (driver/tests/run-$vm.sh ${args[*]}; log $LOGS/$tag.run.log)"
+	VM_DIR=$BUILD/vm BUILD=$BUILD driver/tests/run-"$vm".sh "${args[@]}" \
+		>"$LOGS/$tag.run.log" 2>&1 || rc=$?
+	local nok nbad
+	nok=$(grep -c '^=== ok:' "$LOGS/$tag.run.log" || true)
+	nbad=$(grep -c '^=== FAILED' "$LOGS/$tag.run.log" || true)
+	CHECKRES[$tag]="driver-tests-ok:$nok driver-tests-failed:$nbad"
+	grep -h '^=== FAILED' "$LOGS/$tag.run.log" | sed "s/^/  [$tag] /" | head -20 || true
+	if [ "$rc" = 0 ]; then RESULT[$tag]="PASS"; else RESULT[$tag]="FAIL (exit status $rc, see $LOGS/$tag.run.log)"; fi
+	msg "[$tag] ${RESULT[$tag]} (${CHECKRES[$tag]})"
+}
 declare -A RESULT CHECKRES
 TAGS=()
 for vm in $VMS; do
@@ -268,6 +294,7 @@ for vm in $VMS; do
 		tag=$vm-zc$zc
 		TAGS+=("$tag")
 		[[ " $CHECKS " != *" evil "* ]] || run_evil "$vm" "$zc"
+		[[ " $CHECKS " != *" driver "* ]] || run_driver "$vm" "$zc"
 		log=$LOGS/$tag.log
 		to=${TIMEOUT:-$([ "$vm" = uml ] && echo 1500 || echo 3000)}
 		checks=$(vm_checks "$vm")
