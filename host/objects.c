@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "objects.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
@@ -9,6 +10,10 @@
 #include <vaccel.h>
 
 #include "log.h"
+
+/* lookup() takes a reference through the first member of either type */
+_Static_assert(offsetof(struct fe_sess, refs) == 0, "refs first");
+_Static_assert(offsetof(struct fe_res, refs) == 0, "refs first");
 
 /* A slot reserved by a create that has not finished. */
 static char reserved_mark;
