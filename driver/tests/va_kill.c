@@ -34,25 +34,6 @@
 
 static char lib[PATH_MAX];
 
-static int slow_op(int fd, uint64_t sess, uint32_t ms, void *out,
-		   uint64_t len)
-{
-	static const char sym[] = "vatest_sleep";
-	struct virtio_accel_ioc_arg rd[3] = {
-		va_arg(lib, strlen(lib) + 1, T_ARG_STRING),
-		va_arg(sym, sizeof(sym), T_ARG_STRING),
-		va_arg(&ms, sizeof(ms), T_ARG_UINT32),
-	};
-	struct virtio_accel_ioc_arg wr[1] = { va_arg(out, len, T_ARG_BUFFER) };
-	int32_t vret = 0;
-	int rc;
-
-	rc = va_op(fd, sess, T_OP_EXEC, rd, 3, wr, out ? 1 : 0, &vret);
-	if (!rc && vret)
-		rc = -10000 - vret;
-	return rc;
-}
-
 static void *map(uint64_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -72,7 +53,7 @@ static void t_sanity(int fd, uint64_t sess)
 	uint8_t *out = map(len);
 	double t0 = va_now();
 
-	CHECK_RC(slow_op(fd, sess, 100, out, len), 0);
+	CHECK_RC(va_slow_op(lib, fd, sess, 100, out, len), 0);
 	CHECK(va_now() - t0 >= 0.09, "did not sleep");
 	CHECK(out[0] == 0xa5 && out[len - 1] == 0xa5, "output not written");
 	munmap(out, len);
@@ -88,7 +69,7 @@ static void t_timeout(int fd, uint64_t sess, uint64_t echo_sess)
 
 	va_sysfs_write(TIMEOUT_PARAM, "500");
 	t0 = va_now();
-	rc = slow_op(fd, sess, 2000, out, len);
+	rc = va_slow_op(lib, fd, sess, 2000, out, len);
 	dt = va_now() - t0;
 	CHECK(rc == -ETIMEDOUT, "slow op: %d", rc);
 	CHECK(dt >= 0.45 && dt < 1.2, "timed out after %.3f s", dt);
@@ -115,7 +96,7 @@ static void t_orphan_limit(int fd, uint64_t sess, uint64_t echo_sess)
 
 	va_sysfs_write(ORPHAN_PARAM, "4");
 	va_sysfs_write(TIMEOUT_PARAM, "300");
-	CHECK_RC(slow_op(fd, sess, 1500, out, len), -ETIMEDOUT);
+	CHECK_RC(va_slow_op(lib, fd, sess, 1500, out, len), -ETIMEDOUT);
 	munmap(out, len);
 	va_misc_attr(path, sizeof(path), "orphan_bytes");
 	held = va_sysfs_long(path);
@@ -158,7 +139,7 @@ static void t_sigkill(void)
 			_exit(3);
 		if (write(pfd[1], "x", 1) != 1)
 			_exit(4);
-		slow_op(fd, s, 3000, out, len);
+		va_slow_op(lib, fd, s, 3000, out, len);
 		_exit(5);
 	}
 	close(pfd[1]);
@@ -189,7 +170,7 @@ static void *bg_op(void *arg)
 	struct bg *b = arg;
 	uint32_t dummy;
 
-	b->rc = slow_op(b->fd, b->sess, b->ms, &dummy, sizeof(dummy));
+	b->rc = va_slow_op(lib, b->fd, b->sess, b->ms, &dummy, sizeof(dummy));
 	return NULL;
 }
 

@@ -161,6 +161,30 @@ static inline int va_echo(int fd, uint64_t sess, const void *in, void *out,
 	return rc;
 }
 
+/*
+ * EXEC of vatest_sleep from the library at lib (the test programs' own
+ * libvatest.so): sleeps ms on the host, then fills out. 0, a -errno of the
+ * ioctl, or -10000 - the vAccel error.
+ */
+static inline int va_slow_op(const char *lib, int fd, uint64_t sess,
+			     uint32_t ms, void *out, uint64_t len)
+{
+	static const char sym[] = "vatest_sleep";
+	struct virtio_accel_ioc_arg rd[3] = {
+		va_arg(lib, strlen(lib) + 1, T_ARG_STRING),
+		va_arg(sym, sizeof(sym), T_ARG_STRING),
+		va_arg(&ms, sizeof(ms), T_ARG_UINT32),
+	};
+	struct virtio_accel_ioc_arg wr[1] = { va_arg(out, len, T_ARG_BUFFER) };
+	int32_t vret = 0;
+	int rc;
+
+	rc = va_op(fd, sess, T_OP_EXEC, rd, 3, wr, 1, &vret);
+	if (!rc && vret)
+		rc = -10000 - vret;
+	return rc;
+}
+
 static inline double va_now(void)
 {
 	struct timespec ts;

@@ -58,25 +58,6 @@ static long vm_pin(void)
 	return v;
 }
 
-static int slow_op(int fd, uint64_t sess, uint32_t ms, void *out,
-		   uint64_t len)
-{
-	static const char sym[] = "vatest_sleep";
-	struct virtio_accel_ioc_arg rd[3] = {
-		va_arg(lib, strlen(lib) + 1, T_ARG_STRING),
-		va_arg(sym, sizeof(sym), T_ARG_STRING),
-		va_arg(&ms, sizeof(ms), T_ARG_UINT32),
-	};
-	struct virtio_accel_ioc_arg wr[1] = { va_arg(out, len, T_ARG_BUFFER) };
-	int32_t vret = 0;
-	int rc;
-
-	rc = va_op(fd, sess, T_OP_EXEC, rd, 3, wr, 1, &vret);
-	if (!rc && vret)
-		rc = -10000 - vret;
-	return rc;
-}
-
 struct bg {
 	int fd;
 	uint64_t sess;
@@ -90,7 +71,7 @@ static void *bg_run(void *arg)
 {
 	struct bg *b = arg;
 
-	b->rc = slow_op(b->fd, b->sess, b->ms, b->out, b->len);
+	b->rc = va_slow_op(lib, b->fd, b->sess, b->ms, b->out, b->len);
 	return NULL;
 }
 
@@ -161,7 +142,7 @@ static void t_orphan_charge(int fd, uint64_t sess)
 		fclose(f);
 	}
 	CHECK_RC(va_sysfs_write(TIMEOUT_PARAM, "300"), 0);
-	CHECK_RC(slow_op(fd, sess, 2000, out, len), -ETIMEDOUT);
+	CHECK_RC(va_slow_op(lib, fd, sess, 2000, out, len), -ETIMEDOUT);
 	CHECK_RC(va_sysfs_write(TIMEOUT_PARAM, old), 0);
 	munmap(out, len);
 	pin = vm_pin();
