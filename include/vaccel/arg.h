@@ -37,37 +37,37 @@ extern "C" {
 #endif
 
 /* Argument types; the numbers are shared with the RPC and virtio wires. */
-#define VACCEL_ARG_TYPE_ENUM_LIST(X, p)                                        \
-	X(p, RAW, 0)                                                           \
-	X(p, INT8)                                                             \
-	X(p, INT8_ARRAY)                                                       \
-	X(p, INT16)                                                            \
-	X(p, INT16_ARRAY)                                                      \
-	X(p, INT32)                                                            \
-	X(p, INT32_ARRAY)                                                      \
-	X(p, INT64)                                                            \
-	X(p, INT64_ARRAY)                                                      \
-	X(p, UINT8)                                                            \
-	X(p, UINT8_ARRAY)                                                      \
-	X(p, UINT16)                                                           \
-	X(p, UINT16_ARRAY)                                                     \
-	X(p, UINT32)                                                           \
-	X(p, UINT32_ARRAY)                                                     \
-	X(p, UINT64)                                                           \
-	X(p, UINT64_ARRAY)                                                     \
-	X(p, FLOAT32)                                                          \
-	X(p, FLOAT32_ARRAY)                                                    \
-	X(p, FLOAT64)                                                          \
-	X(p, FLOAT64_ARRAY)                                                    \
-	X(p, BOOL)                                                             \
-	X(p, BOOL_ARRAY)                                                       \
-	X(p, CHAR)                                                             \
-	X(p, CHAR_ARRAY)                                                       \
-	X(p, UCHAR)                                                            \
-	X(p, UCHAR_ARRAY)                                                      \
-	X(p, STRING)                                                           \
-	X(p, BUFFER)                                                           \
-	X(p, CUSTOM)
+#define VACCEL_ARG_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                            \
+	VACCEL_ENUM_ITEM(RAW, 0, VACCEL_ARG)                                   \
+	VACCEL_ENUM_ITEM(INT8, VACCEL_ARG)                                     \
+	VACCEL_ENUM_ITEM(INT8_ARRAY, VACCEL_ARG)                               \
+	VACCEL_ENUM_ITEM(INT16, VACCEL_ARG)                                    \
+	VACCEL_ENUM_ITEM(INT16_ARRAY, VACCEL_ARG)                              \
+	VACCEL_ENUM_ITEM(INT32, VACCEL_ARG)                                    \
+	VACCEL_ENUM_ITEM(INT32_ARRAY, VACCEL_ARG)                              \
+	VACCEL_ENUM_ITEM(INT64, VACCEL_ARG)                                    \
+	VACCEL_ENUM_ITEM(INT64_ARRAY, VACCEL_ARG)                              \
+	VACCEL_ENUM_ITEM(UINT8, VACCEL_ARG)                                    \
+	VACCEL_ENUM_ITEM(UINT8_ARRAY, VACCEL_ARG)                              \
+	VACCEL_ENUM_ITEM(UINT16, VACCEL_ARG)                                   \
+	VACCEL_ENUM_ITEM(UINT16_ARRAY, VACCEL_ARG)                             \
+	VACCEL_ENUM_ITEM(UINT32, VACCEL_ARG)                                   \
+	VACCEL_ENUM_ITEM(UINT32_ARRAY, VACCEL_ARG)                             \
+	VACCEL_ENUM_ITEM(UINT64, VACCEL_ARG)                                   \
+	VACCEL_ENUM_ITEM(UINT64_ARRAY, VACCEL_ARG)                             \
+	VACCEL_ENUM_ITEM(FLOAT32, VACCEL_ARG)                                  \
+	VACCEL_ENUM_ITEM(FLOAT32_ARRAY, VACCEL_ARG)                            \
+	VACCEL_ENUM_ITEM(FLOAT64, VACCEL_ARG)                                  \
+	VACCEL_ENUM_ITEM(FLOAT64_ARRAY, VACCEL_ARG)                            \
+	VACCEL_ENUM_ITEM(BOOL, VACCEL_ARG)                                     \
+	VACCEL_ENUM_ITEM(BOOL_ARRAY, VACCEL_ARG)                               \
+	VACCEL_ENUM_ITEM(CHAR, VACCEL_ARG)                                     \
+	VACCEL_ENUM_ITEM(CHAR_ARRAY, VACCEL_ARG)                               \
+	VACCEL_ENUM_ITEM(UCHAR, VACCEL_ARG)                                    \
+	VACCEL_ENUM_ITEM(UCHAR_ARRAY, VACCEL_ARG)                              \
+	VACCEL_ENUM_ITEM(STRING, VACCEL_ARG)                                   \
+	VACCEL_ENUM_ITEM(BUFFER, VACCEL_ARG)                                   \
+	VACCEL_ENUM_ITEM(CUSTOM, VACCEL_ARG)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_arg_type, VACCEL_ARG,
 			       VACCEL_ARG_TYPE_ENUM_LIST)

@@ -13,7 +13,10 @@ extern "C" {
 #endif
 
 /* FILE: path only; BUFFER: memory only; MAPPED: file mapped into memory. */
-#define VACCEL_BLOB_TYPE_ENUM_LIST(X, p) X(p, FILE, 0) X(p, BUFFER) X(p, MAPPED)
+#define VACCEL_BLOB_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                           \
+	VACCEL_ENUM_ITEM(FILE, 0, VACCEL_BLOB)                                 \
+	VACCEL_ENUM_ITEM(BUFFER, VACCEL_BLOB)                                  \
+	VACCEL_ENUM_ITEM(MAPPED, VACCEL_BLOB)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_blob_type, VACCEL_BLOB,
 			       VACCEL_BLOB_TYPE_ENUM_LIST)

@@ -15,8 +15,11 @@
 extern "C" {
 #endif
 
-#define VACCEL_LOG_LEVEL_ENUM_LIST(X, p)                                       \
-	X(p, ERROR, 1) X(p, WARN) X(p, INFO) X(p, DEBUG)
+#define VACCEL_LOG_LEVEL_ENUM_LIST(VACCEL_ENUM_ITEM)                           \
+	VACCEL_ENUM_ITEM(ERROR, 1, VACCEL_LOG)                                 \
+	VACCEL_ENUM_ITEM(WARN, VACCEL_LOG)                                     \
+	VACCEL_ENUM_ITEM(INFO, VACCEL_LOG)                                     \
+	VACCEL_ENUM_ITEM(DEBUG, VACCEL_LOG)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_log_level, VACCEL_LOG,
 			       VACCEL_LOG_LEVEL_ENUM_LIST)

@@ -10,31 +10,31 @@
 extern "C" {
 #endif
 
-#define VACCEL_OP_TYPE_ENUM_LIST(X, p)                                         \
-	X(p, NOOP, 0)                                                          \
-	X(p, EXEC)                                                             \
-	X(p, EXEC_WITH_RESOURCE)                                               \
-	X(p, IMAGE_CLASSIFY)                                                   \
-	X(p, IMAGE_DETECT)                                                     \
-	X(p, IMAGE_SEGMENT)                                                    \
-	X(p, IMAGE_POSE)                                                       \
-	X(p, IMAGE_DEPTH)                                                      \
-	X(p, TF_MODEL_LOAD)                                                    \
-	X(p, TF_MODEL_UNLOAD)                                                  \
-	X(p, TF_MODEL_RUN)                                                     \
-	X(p, TFLITE_MODEL_LOAD)                                                \
-	X(p, TFLITE_MODEL_UNLOAD)                                              \
-	X(p, TFLITE_MODEL_RUN)                                                 \
-	X(p, TORCH_MODEL_LOAD)                                                 \
-	X(p, TORCH_MODEL_RUN)                                                  \
-	X(p, TORCH_SGEMM)                                                      \
-	X(p, BLAS_SGEMM)                                                       \
-	X(p, FPGA_ARRAYCOPY)                                                   \
-	X(p, FPGA_MMULT)                                                       \
-	X(p, FPGA_PARALLEL)                                                    \
-	X(p, FPGA_VECTORADD)                                                   \
-	X(p, MINMAX)                                                           \
-	X(p, OPENCV)
+#define VACCEL_OP_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                             \
+	VACCEL_ENUM_ITEM(NOOP, 0, VACCEL_OP)                                   \
+	VACCEL_ENUM_ITEM(EXEC, VACCEL_OP)                                      \
+	VACCEL_ENUM_ITEM(EXEC_WITH_RESOURCE, VACCEL_OP)                        \
+	VACCEL_ENUM_ITEM(IMAGE_CLASSIFY, VACCEL_OP)                            \
+	VACCEL_ENUM_ITEM(IMAGE_DETECT, VACCEL_OP)                              \
+	VACCEL_ENUM_ITEM(IMAGE_SEGMENT, VACCEL_OP)                             \
+	VACCEL_ENUM_ITEM(IMAGE_POSE, VACCEL_OP)                                \
+	VACCEL_ENUM_ITEM(IMAGE_DEPTH, VACCEL_OP)                               \
+	VACCEL_ENUM_ITEM(TF_MODEL_LOAD, VACCEL_OP)                             \
+	VACCEL_ENUM_ITEM(TF_MODEL_UNLOAD, VACCEL_OP)                           \
+	VACCEL_ENUM_ITEM(TF_MODEL_RUN, VACCEL_OP)                              \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_LOAD, VACCEL_OP)                         \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_UNLOAD, VACCEL_OP)                       \
+	VACCEL_ENUM_ITEM(TFLITE_MODEL_RUN, VACCEL_OP)                          \
+	VACCEL_ENUM_ITEM(TORCH_MODEL_LOAD, VACCEL_OP)                          \
+	VACCEL_ENUM_ITEM(TORCH_MODEL_RUN, VACCEL_OP)                           \
+	VACCEL_ENUM_ITEM(TORCH_SGEMM, VACCEL_OP)                               \
+	VACCEL_ENUM_ITEM(BLAS_SGEMM, VACCEL_OP)                                \
+	VACCEL_ENUM_ITEM(FPGA_ARRAYCOPY, VACCEL_OP)                            \
+	VACCEL_ENUM_ITEM(FPGA_MMULT, VACCEL_OP)                                \
+	VACCEL_ENUM_ITEM(FPGA_PARALLEL, VACCEL_OP)                             \
+	VACCEL_ENUM_ITEM(FPGA_VECTORADD, VACCEL_OP)                            \
+	VACCEL_ENUM_ITEM(MINMAX, VACCEL_OP)                                    \
+	VACCEL_ENUM_ITEM(OPENCV, VACCEL_OP)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_op_type, VACCEL_OP,
 			       VACCEL_OP_TYPE_ENUM_LIST)

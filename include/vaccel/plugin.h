@@ -14,18 +14,18 @@
 extern "C" {
 #endif
 
-#define VACCEL_PLUGIN_TYPE_ENUM_LIST(X, p)                                     \
-	X(p, CPU, 0x0001)                                                      \
-	X(p, GPU, 0x0002)                                                      \
-	X(p, FPGA, 0x0004)                                                     \
-	X(p, SOFTWARE, 0x0008)                                                 \
-	X(p, TENSORFLOW, 0x0010)                                               \
-	X(p, TORCH, 0x0020)                                                    \
-	X(p, JETSON, 0x0040)                                                   \
-	X(p, GENERIC, 0x0080)                                                  \
-	X(p, DEBUG, 0x0100)                                                    \
-	X(p, REMOTE, 0x4000)                                                   \
-	X(p, ALL, 0xffff)
+#define VACCEL_PLUGIN_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                         \
+	VACCEL_ENUM_ITEM(CPU, 0x0001, VACCEL_PLUGIN)                           \
+	VACCEL_ENUM_ITEM(GPU, 0x0002, VACCEL_PLUGIN)                           \
+	VACCEL_ENUM_ITEM(FPGA, 0x0004, VACCEL_PLUGIN)                          \
+	VACCEL_ENUM_ITEM(SOFTWARE, 0x0008, VACCEL_PLUGIN)                      \
+	VACCEL_ENUM_ITEM(TENSORFLOW, 0x0010, VACCEL_PLUGIN)                    \
+	VACCEL_ENUM_ITEM(TORCH, 0x0020, VACCEL_PLUGIN)                         \
+	VACCEL_ENUM_ITEM(JETSON, 0x0040, VACCEL_PLUGIN)                        \
+	VACCEL_ENUM_ITEM(GENERIC, 0x0080, VACCEL_PLUGIN)                       \
+	VACCEL_ENUM_ITEM(DEBUG, 0x0100, VACCEL_PLUGIN)                         \
+	VACCEL_ENUM_ITEM(REMOTE, 0x4000, VACCEL_PLUGIN)                        \
+	VACCEL_ENUM_ITEM(ALL, 0xffff, VACCEL_PLUGIN)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_plugin_type, VACCEL_PLUGIN,
 			       VACCEL_PLUGIN_TYPE_ENUM_LIST)
@@ -94,10 +94,30 @@ static inline int register_plugin_functions(struct vaccel_op *plugin_ops,
 }
 
 /*
+ * An extra `;` after VACCEL_PLUGIN(...) is an empty declaration at file scope,
+ * which ISO C (not C++11) forbids: GCC reports it under -Wpedantic, clang
+ * under -Wextra-semi. The expansion already ends with its own `;` (as
+ * upstream's does), and then turns that one warning off for the rest of the
+ * file, so that both `VACCEL_PLUGIN(...)` and `VACCEL_PLUGIN(...);` compile
+ * cleanly. With GCC in C this silences all -Wpedantic warnings after the
+ * macro: keep it last in the file, as plugins usually do.
+ */
+#if defined(__clang__)
+#define VACCEL_PLUGIN_EXTRA_SEMI_OK_                                           \
+	_Pragma("clang diagnostic ignored \"-Wextra-semi\"")
+#elif defined(__GNUC__) && !defined(__cplusplus)
+#define VACCEL_PLUGIN_EXTRA_SEMI_OK_                                           \
+	_Pragma("GCC diagnostic ignored \"-Wpedantic\"")
+#else
+#define VACCEL_PLUGIN_EXTRA_SEMI_OK_
+#endif
+
+/*
  * Define a plugin: VACCEL_PLUGIN(.name = "x", .version = "1.0",
  *   .vaccel_version = VACCEL_VERSION, .type = VACCEL_PLUGIN_CPU,
- *   .init = my_init, .fini = my_fini);
- * Exports the single symbol `vaccel_plugin` that the loader looks up.
+ *   .init = my_init, .fini = my_fini)
+ * (a trailing `;` is optional, see above). Exports the single symbol
+ * `vaccel_plugin` that the loader looks up.
  */
 #define VACCEL_PLUGIN(...)                                                     \
 	static struct vaccel_plugin_info vaccel_plugin_info_ = {__VA_ARGS__};  \
@@ -109,7 +129,8 @@ static inline int register_plugin_functions(struct vaccel_op *plugin_ops,
 			.info = &vaccel_plugin_info_,                          \
 	};                                                                     \
 	__attribute__((visibility("default"))) const struct vaccel_plugin      \
-		*vaccel_plugin = &vaccel_this_plugin
+		*vaccel_plugin = &vaccel_this_plugin;                          \
+	VACCEL_PLUGIN_EXTRA_SEMI_OK_
 
 #define VACCEL_MODULE(...)                                                     \
 	_Pragma("GCC warning \"VACCEL_MODULE is deprecated; use VACCEL_PLUGIN\"") \

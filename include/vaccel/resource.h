@@ -21,7 +21,10 @@ extern "C" {
 typedef atomic_uint vaccel_atomic_uint_;
 #endif
 
-#define VACCEL_RESOURCE_TYPE_ENUM_LIST(X, p) X(p, LIB, 0) X(p, DATA) X(p, MODEL)
+#define VACCEL_RESOURCE_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                       \
+	VACCEL_ENUM_ITEM(LIB, 0, VACCEL_RESOURCE)                              \
+	VACCEL_ENUM_ITEM(DATA, VACCEL_RESOURCE)                                \
+	VACCEL_ENUM_ITEM(MODEL, VACCEL_RESOURCE)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_resource_type, VACCEL_RESOURCE,
 			       VACCEL_RESOURCE_TYPE_ENUM_LIST)

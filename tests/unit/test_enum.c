@@ -69,6 +69,54 @@ static void test_other_enums(void **state)
 			    "FLOAT32_ARRAY");
 }
 
+/*
+ * A third-party enum declared the way upstream vAccel's headers declare
+ * theirs: the list takes the item macro, items are ITEM(NAME[, value],
+ * prefix), the prefix given through a macro that is undefined afterwards.
+ */
+#define _ENUM_PREFIX MY_COLOR
+#define MY_COLOR_ENUM_LIST(VACCEL_ENUM_ITEM)                                   \
+	VACCEL_ENUM_ITEM(RED, 3, _ENUM_PREFIX)                                 \
+	VACCEL_ENUM_ITEM(GREEN, _ENUM_PREFIX)                                  \
+	VACCEL_ENUM_ITEM(DARK_BLUE, 10, _ENUM_PREFIX)
+
+VACCEL_ENUM_DEF_WITH_STR_FUNCS(my_color, _ENUM_PREFIX, MY_COLOR_ENUM_LIST)
+#undef _ENUM_PREFIX
+
+/* ... and one with the prefix written out, items and functions defined
+ * separately. */
+#define MY_SHAPE_ENUM_LIST(VACCEL_ENUM_ITEM)                                   \
+	VACCEL_ENUM_ITEM(CIRCLE, MY_SHAPE) VACCEL_ENUM_ITEM(SQUARE, MY_SHAPE)
+
+typedef enum { VACCEL_ENUM_DEF_ITEMS(MY_SHAPE, MY_SHAPE_ENUM_LIST) } my_shape_t;
+VACCEL_ENUM_DEF_STR_FUNCS(my_shape, MY_SHAPE, MY_SHAPE_ENUM_LIST)
+
+static void test_upstream_shape(void **state)
+{
+	char lower[VACCEL_ENUM_STR_MAX];
+
+	(void)state;
+	assert_int_equal(MY_COLOR_RED, 3);
+	assert_int_equal(MY_COLOR_GREEN, 4);
+	assert_int_equal(MY_COLOR_DARK_BLUE, 10);
+	assert_int_equal(MY_COLOR_MAX, 11);
+	assert_string_equal(my_color_to_str(MY_COLOR_GREEN), "MY_COLOR_GREEN");
+	assert_string_equal(my_color_to_base_str(MY_COLOR_DARK_BLUE),
+			    "DARK_BLUE");
+	assert_string_equal(my_color_to_str((my_color_t)5), "MY_COLOR_MAX");
+	assert_string_equal(my_color_to_base_str((my_color_t)5), "MAX");
+	assert_string_equal(my_color_name(MY_COLOR_DARK_BLUE, lower,
+					  sizeof(lower)),
+			    "dark_blue");
+	assert_null(my_color_name(MY_COLOR_RED, lower, 0));
+	assert_int_equal(MY_SHAPE_CIRCLE, 0);
+	assert_int_equal(MY_SHAPE_MAX, 2);
+	assert_string_equal(my_shape_to_str(MY_SHAPE_SQUARE), "MY_SHAPE_SQUARE");
+	assert_string_equal(my_shape_name(MY_SHAPE_CIRCLE, lower, 4), "cir");
+	/* our own lists have the same shape */
+	assert_string_equal(VACCEL_ENUM_STR(NOOP, VACCEL_OP), "VACCEL_OP_NOOP");
+}
+
 static void test_error_values(void **state)
 {
 	(void)state;
@@ -87,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_op_types),
 		cmocka_unit_test(test_other_enums),
+		cmocka_unit_test(test_upstream_shape),
 		cmocka_unit_test(test_error_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

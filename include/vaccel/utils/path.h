@@ -8,8 +8,10 @@
 extern "C" {
 #endif
 
-#define VACCEL_PATH_TYPE_ENUM_LIST(X, p)                                       \
-	X(p, LOCAL_FILE, 0) X(p, LOCAL_DIR) X(p, REMOTE_FILE)
+#define VACCEL_PATH_TYPE_ENUM_LIST(VACCEL_ENUM_ITEM)                           \
+	VACCEL_ENUM_ITEM(LOCAL_FILE, 0, VACCEL_PATH)                           \
+	VACCEL_ENUM_ITEM(LOCAL_DIR, VACCEL_PATH)                               \
+	VACCEL_ENUM_ITEM(REMOTE_FILE, VACCEL_PATH)
 
 VACCEL_ENUM_DEF_WITH_STR_FUNCS(vaccel_path_type, VACCEL_PATH,
 			       VACCEL_PATH_TYPE_ENUM_LIST)
