@@ -11,7 +11,8 @@
 #             NAME.cmd (the command line, one word per line), NAME.hint
 #             (VACCEL_VIRTIO_SESSION_HINT), NAME.status, NAME.out (result
 #             lines of the host run with the local plugin)
-#   CHECK     plugin examples stress kill big hostile (default: all), and
+#   CHECK     plugin examples mixed stress kill big hostile (default: all),
+#             and
 #             restart (QEMU only, not a default: the VM harness must
 #             restart the daemon, see below)
 # Environment: E2E_PLUGIN (default: BUILD/plugins/virtio/libvaccel-virtio.so;
@@ -30,7 +31,7 @@ set -u
 BUILD=${1:?usage: guest.sh BUILD EXPECTED [CHECK]...}
 EXPECTED=${2:?usage: guest.sh BUILD EXPECTED [CHECK]...}
 shift 2
-CHECKS=${*:-plugin examples stress kill big hostile}
+CHECKS=${*:-plugin examples mixed stress kill big hostile}
 TMP=$(mktemp -d) || exit 125
 PLUGIN=${E2E_PLUGIN:-$BUILD/plugins/virtio/libvaccel-virtio.so}
 LIB=$BUILD/examples/libmytestlib.so
@@ -93,6 +94,22 @@ check_examples() {
 	[ "$bad" = 0 ]
 }
 
+# local_and_virtio: a local session on the guest's exec plugin and a remote
+# one through the device at the same time (the host's noop: hint 0x100), one
+# LIB resource registered with both, calls alternating. The remote calls
+# print the input (noop copies it), the local ones twice the input.
+check_mixed() {
+	exec_so=$BUILD/plugins/exec/libvaccel-exec.so
+	VACCEL_PLUGINS="$exec_so:$PLUGIN" VACCEL_VIRTIO_SESSION_HINT=0x100 \
+		"$BUILD/examples/local_and_virtio" "$LIB" 6 >"$TMP/mixed.out" 2>&1
+	rc=$?
+	cat "$TMP/mixed.out"
+	n_remote=$(grep -c '^output(2x10): 10 (virtio session)$' "$TMP/mixed.out")
+	n_local=$(grep -c '^output(2x10): 20 (local session)$' "$TMP/mixed.out")
+	echo "mixed: exit status $rc, $n_remote remote and $n_local local calls"
+	[ "$rc" = 0 ] && [ "$n_remote" = 3 ] && [ "$n_local" = 3 ]
+}
+
 check_stress() {
 	# shellcheck disable=SC2086 # "PROCS THREADS ITERS" on purpose
 	"$BUILD/tests/virtio-plugin/e2e_stress" ${E2E_STRESS:-8 4 30} "$LIB"
@@ -143,6 +160,7 @@ for c in $CHECKS; do
 	case "$c" in
 	plugin) check_plugin ;;
 	examples) check_examples ;;
+	mixed) check_mixed ;;
 	stress) check_stress ;;
 	kill) check_kill ;;
 	big) check_big ;;

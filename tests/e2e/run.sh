@@ -10,7 +10,7 @@
 #   --vm LIST        uml, qemu or "uml qemu" (default)
 #   --zc LIST        driver builds to test: "1 0" (default), "1" or "0"
 #   --checks LIST    guest checks (default: "restart plugin examples
-#                    stress kill big hostile evil driver"; see
+#                    mixed stress kill big hostile evil driver"; see
 #                    tests/e2e/guest.sh).
 #                    "restart" runs in QEMU guests only, first: the host
 #                    daemon is SIGKILLed and restarted under load
@@ -44,7 +44,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 VMS="uml qemu"
 ZCS="1 0"
-CHECKS="restart plugin examples stress kill big hostile evil driver"
+CHECKS="restart plugin examples mixed stress kill big hostile evil driver"
 RESTART_MARKER="E2E-RESTART-DAEMON-NOW"
 QUICK=0
 TIMEOUT=""
@@ -158,6 +158,16 @@ for ex in classify classify_genop; do
 	add_case "$ex-noop" noop "$ex" 3
 	add_case "$ex-exec" exec "$ex" 1
 done
+IMG=$REPO/examples/data/example.png
+for ex in detect segment pose depth detect_genop segment_genop pose_genop depth_genop; do
+	add_case "$ex-noop" noop "$ex" "$IMG" 3
+	add_case "$ex-noop-model" noop "$ex" "$IMG" 1 "$IMG"
+	add_case "$ex-exec" exec "$ex" "$IMG"
+done
+# mbench's call path (a time without NUL, a file); the daemon's noop returns
+# at once (libvaccel-mbench.so itself: tests/virtio-plugin, loopback)
+add_case mbench-noop noop mbench 5 "$LIB" 3
+add_case mbench-exec exec mbench 5 "$LIB"
 # Programs written against upstream vAccel's API, built the way a user
 # builds them: against the installed tree (a DESTDIR), with nothing but
 # `pkg-config --cflags --libs vaccel`; the guest runs the same binaries.
@@ -324,6 +334,7 @@ for vm in $VMS; do
 			args+=(--kmemleak)
 		else
 			for p in "$BUILD/plugins/virtio/libvaccel-virtio.so" \
+				"$BUILD/plugins/exec/libvaccel-exec.so" \
 				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
 				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP"; do
 				args+=(--copy "$p")
