@@ -314,7 +314,7 @@ static int va_probe(struct virtio_device *vdev)
 {
 	static const unsigned int bits[] = {
 		VIRTIO_ACCEL_F_SEGMENTS, VIRTIO_ACCEL_F_RESOURCES,
-		VIRTIO_ACCEL_F_TIMERS, VIRTIO_ACCEL_F_MQ,
+		VIRTIO_ACCEL_F_TIMERS, VIRTIO_ACCEL_F_MQ, VIRTIO_ACCEL_F_MODELS,
 	};
 	struct va_dev *dev;
 	unsigned int i;
@@ -541,6 +541,7 @@ static unsigned int va_features[] = {
 	VIRTIO_ACCEL_F_RESOURCES,
 	VIRTIO_ACCEL_F_TIMERS,
 	VIRTIO_ACCEL_F_MQ,
+	VIRTIO_ACCEL_F_MODELS,
 };
 
 static const struct virtio_device_id va_id_table[] = {

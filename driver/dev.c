@@ -19,11 +19,6 @@
 #include "virtio_accel_drv.h"
 
 /* vAccel numbers the driver needs to know (docs/protocol.md §6.2, §7.5) */
-#define VA_ARG_INT64		7
-#define VA_ARG_STRING		27
-#define VA_ARG_BUFFER		28
-#define VA_ARG_CUSTOM		29
-#define VA_OP_EXEC_WITH_RESOURCE 2
 
 static bool va_has(struct va_dev *dev, unsigned int bit)
 {
@@ -287,10 +282,10 @@ static int va_ioc_resource_create(struct va_file *f, void __user *uarg)
 		}
 		an->kptr = name;
 		an->len = n + 1;
-		an->type = VA_ARG_STRING;
+		an->type = VIRTIO_ACCEL_ARG_STRING;
 		ad->uaddr = b->data_uaddr;
 		ad->len = b->data_len;
-		ad->type = VA_ARG_BUFFER;
+		ad->type = VIRTIO_ACCEL_ARG_BUFFER;
 	}
 	obj = va_obj_new(f, VA_OBJ_RESOURCE);
 	if (IS_ERR(obj)) {
@@ -394,7 +389,7 @@ static int va_arg_from_user(struct va_dev *dev, struct va_arg *a,
 	}
 	if (u->type >= VIRTIO_ACCEL_ARG_TYPE_MAX)
 		return -EINVAL;
-	if (u->custom_type_id && u->type != VA_ARG_CUSTOM)
+	if (u->custom_type_id && u->type != VIRTIO_ACCEL_ARG_CUSTOM)
 		return -EINVAL;
 	if (u->len > dev->lim.max_arg_size)
 		return -E2BIG;
@@ -420,7 +415,8 @@ static void *va_dup_args(u64 uaddr, u32 n)
 }
 
 /*
- * EXEC_WITH_RESOURCE names a resource in read arg 0 (INT64). The driver
+ * Ops with VIRTIO_ACCEL_OPF_RESOURCE (EXEC_WITH_RESOURCE, the model ops)
+ * name a resource in read arg 0 (INT64). The driver
  * checks that it is one of the file's and sends its own copy of the value,
  * so the user cannot change it after the check.
  */
@@ -431,7 +427,7 @@ static int va_op_check_resource(struct va_file *f, struct va_req *req,
 	struct va_obj *res;
 	__le64 raw;
 
-	if (!req->nr_read || a->type != VA_ARG_INT64 || a->len != sizeof(raw))
+	if (!req->nr_read || a->type != VIRTIO_ACCEL_ARG_INT64 || a->len != sizeof(raw))
 		return -EINVAL;
 	if (copy_from_user(&raw, u64_to_user_ptr(a->uaddr), sizeof(raw)))
 		return -EFAULT;
@@ -524,7 +520,7 @@ static int va_ioc_op(struct va_file *f, void __user *uarg)
 			goto out;
 		}
 	}
-	if (op.op_type == VA_OP_EXEC_WITH_RESOURCE) {
+	if (virtio_accel_op_flags(op.op_type) & VIRTIO_ACCEL_OPF_RESOURCE) {
 		err = va_op_check_resource(f, req, &op.status);
 		if (err)
 			goto out;
@@ -589,7 +585,7 @@ static int va_ioc_timers(struct va_file *f, void __user *uarg)
 	a = &req->args[0];
 	a->uaddr = t.buf;
 	a->len = min_t(u64, t.len, dev->lim.max_timer_bytes);
-	a->type = VA_ARG_BUFFER;
+	a->type = VIRTIO_ACCEL_ARG_BUFFER;
 	if (a->len && !access_ok(u64_to_user_ptr(a->uaddr), a->len)) {
 		va_req_free(req);
 		err = -EFAULT;

@@ -16,19 +16,8 @@
 #include "log.h"
 #include "timers.h"
 
-/* vAccel numbers used on the wire (docs/protocol.md §6.2, §7.5) */
-enum {
-	ARG_INT64 = 7,
-	ARG_UINT8 = 9,
-	ARG_STRING = 27,
-	ARG_BUFFER = 28,
-	OP_NOOP = 0,
-	OP_EXEC_WITH_RESOURCE = 2,
-	OP_FIRST_UNCARRIED = 8,
-	OP_LAST_UNCARRIED = 16,
-	OP_MAX = 24,
-	PLUGIN_REMOTE = 0x4000,
-};
+/* the session flag of vAccel's remote plugins (vaccel_plugin_type_t) */
+enum { PLUGIN_REMOTE = 0x4000 };
 
 struct result {
 	uint32_t status;
@@ -146,9 +135,9 @@ static bool resource_shape_ok(struct frontend *fe, const struct request *req,
 	for (uint32_t i = 0; i < nb; i++) {
 		const struct req_arg *n = &req->args[2 * i];
 		const struct req_arg *d = &req->args[2 * i + 1];
-		if (n->type != ARG_STRING || n->segmented ||
+		if (n->type != VIRTIO_ACCEL_ARG_STRING || n->segmented ||
 		    !blob_name_ok(req->rd_inline + n->inline_off, n->len) ||
-		    d->type != ARG_BUFFER || d->len == 0) {
+		    d->type != VIRTIO_ACCEL_ARG_BUFFER || d->len == 0) {
 			res->status = VIRTIO_ACCEL_BADMSG;
 			res->err = "bad blob name or data";
 			return false;
@@ -312,29 +301,39 @@ static void cmd_resource_ref(struct frontend *fe, const struct request *req,
 	res_put(&fe->objs, fr);
 }
 
-/* OP's checks that need no object; false with res set. */
-static bool op_shape_ok(const struct request *req, struct result *res)
+/* OP's checks that need no object (the UAPI's table of ops); false with
+ * res set. */
+static bool op_shape_ok(const struct frontend *fe, const struct request *req,
+			struct result *res)
 {
 	uint32_t op = req->param;
-	if (op >= OP_MAX) {
+	uint32_t flags = virtio_accel_op_flags(op);
+	if (op >= VIRTIO_ACCEL_OP_MAX) {
 		res->status = VIRTIO_ACCEL_BADMSG;
 		res->err = "unknown op type";
 		return false;
 	}
-	if (op >= OP_FIRST_UNCARRIED && op <= OP_LAST_UNCARRIED) {
+	if (!(flags & VIRTIO_ACCEL_OPF_CARRIED)) {
 		res->status = VIRTIO_ACCEL_UNSUPP;
-		res->err = "op not carried by protocol version 1";
+		res->err = "op not carried by the protocol";
 		return false;
 	}
-	if (op == OP_NOOP && (req->nr_read || req->nr_write)) {
+	if ((flags & VIRTIO_ACCEL_OPF_MODELS) &&
+	    !(fe->lim.features & (1ull << VIRTIO_ACCEL_F_MODELS))) {
+		res->status = VIRTIO_ACCEL_UNSUPP;
+		res->err = "F_MODELS not negotiated";
+		return false;
+	}
+	if ((flags & VIRTIO_ACCEL_OPF_NOARGS) &&
+	    (req->nr_read || req->nr_write)) {
 		res->status = VIRTIO_ACCEL_BADMSG;
-		res->err = "NOOP takes no args";
+		res->err = "op takes no args";
 		return false;
 	}
 	return true;
 }
 
-/* EXEC_WITH_RESOURCE: the resource its first (INT64) arg names. */
+/* Ops with OPF_RESOURCE: the resource their first (INT64) arg names. */
 static struct fe_res *op_resource(struct frontend *fe,
 				  const struct request *req,
 				  struct result *res)
@@ -342,10 +341,10 @@ static struct fe_res *op_resource(struct frontend *fe,
 	const struct req_arg *a = &req->args[0];
 	int64_t gid;
 	struct fe_res *fr;
-	if (req->nr_read < 1 || a->type != ARG_INT64 || a->len != 8 ||
+	if (req->nr_read < 1 || a->type != VIRTIO_ACCEL_ARG_INT64 || a->len != 8 ||
 	    a->segmented) {
 		res->status = VIRTIO_ACCEL_BADMSG;
-		res->err = "EXEC_WITH_RESOURCE needs an INT64 id first";
+		res->err = "op needs an INT64 resource id first";
 		return NULL;
 	}
 	memcpy(&gid, req->rd_inline + a->inline_off, 8);
@@ -385,7 +384,7 @@ static void cmd_op(struct frontend *fe, const struct request *req,
 		   const struct vq_elem *e, struct result *res)
 {
 	uint32_t op = req->param;
-	if (!op_shape_ok(req, res))
+	if (!op_shape_ok(fe, req, res))
 		return;
 	struct fe_sess *fs = sess_get(&fe->objs, req->session_id);
 	if (!fs) {
@@ -403,7 +402,7 @@ static void cmd_op(struct frontend *fe, const struct request *req,
 		res->status = VIRTIO_ACCEL_ERR;
 		goto out;
 	}
-	if (op == OP_EXEC_WITH_RESOURCE) {
+	if (virtio_accel_op_flags(op) & VIRTIO_ACCEL_OPF_RESOURCE) {
 		if (!(fr = op_resource(fe, req, res)))
 			goto out;
 		host_res_id = fr->r->id;
@@ -417,7 +416,7 @@ static void cmd_op(struct frontend *fe, const struct request *req,
 	struct vaccel_arg *rd = va, *wr = va + 1 + req->nr_read;
 	rd[0].buf = &opb;
 	rd[0].size = 1;
-	rd[0].type = (vaccel_arg_type_t)ARG_UINT8;
+	rd[0].type = (vaccel_arg_type_t)VIRTIO_ACCEL_ARG_UINT8;
 	for (uint32_t i = 0; i < nargs; i++) {
 		struct vaccel_arg *v = &va[1 + i];
 		v->buf = hb[i].p;
@@ -430,7 +429,7 @@ static void cmd_op(struct frontend *fe, const struct request *req,
 		rd[1].buf = &host_res_id;
 
 	uint64_t t0 = now_ns();
-	if (op == OP_NOOP)
+	if (op == VIRTIO_ACCEL_OP_NOOP)
 		res->vret = vaccel_noop(fs->s);
 	else
 		res->vret = vaccel_genop(fs->s, rd, (int)(1 + req->nr_read), wr,
@@ -453,7 +452,7 @@ static void cmd_timers(struct frontend *fe, const struct request *req,
 {
 	if (req->nr_read || req->nr_write != 1 ||
 	    (req->param & ~VIRTIO_ACCEL_TIMERS_F_CLEAR) ||
-	    req->args[0].type != ARG_BUFFER) {
+	    req->args[0].type != VIRTIO_ACCEL_ARG_BUFFER) {
 		res->status = VIRTIO_ACCEL_BADMSG;
 		return;
 	}
@@ -470,7 +469,7 @@ static void cmd_timers(struct frontend *fe, const struct request *req,
 	pthread_mutex_lock(&fs->tlock);
 	size_t need = timers_size(fs);
 	res->resp[0].len = htole64(need);
-	res->resp[0].type = htole32(ARG_BUFFER);
+	res->resp[0].type = htole32(VIRTIO_ACCEL_ARG_BUFFER);
 	if (need > req->args[0].len) {
 		res->status = VIRTIO_ACCEL_OVERFLOW;
 	} else {

@@ -253,7 +253,8 @@ static uint64_t features_of(const struct device_opts *o)
 {
 	uint64_t f = (1ull << VIRTIO_ACCEL_F_SEGMENTS) |
 		     (1ull << VIRTIO_ACCEL_F_RESOURCES) |
-		     (1ull << VIRTIO_ACCEL_F_TIMERS);
+		     (1ull << VIRTIO_ACCEL_F_TIMERS) |
+		     (1ull << VIRTIO_ACCEL_F_MODELS);
 	if (o->queues > 1)
 		f |= 1ull << VIRTIO_ACCEL_F_MQ;
 	return f;

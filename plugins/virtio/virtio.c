@@ -41,12 +41,11 @@
 #include <string.h>
 
 #include "transport.h"
+#include "virtio_internal.h"
 
 #ifndef VACCEL_PLUGIN_VERSION
 #define VACCEL_PLUGIN_VERSION "0.0.0"
 #endif
-
-#define PFX "[virtio] "
 
 /* Device node: $VACCEL_VIRTIO_DEVICE, else the lowest /dev/virtio-accel<N>. */
 #define DEVICE_ENV     "VACCEL_VIRTIO_DEVICE"
@@ -83,6 +82,7 @@ static struct {
 	uint64_t max_arg_size;
 	uint64_t max_request_bytes;
 	bool has_resources;
+	bool has_models;
 	struct vres *resources;
 } dev = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -213,6 +213,7 @@ static int device_open_locked(void)
 	dev.max_arg_size = le64toh(info.config.max_arg_size);
 	dev.max_request_bytes = le64toh(info.config.max_request_bytes);
 	dev.has_resources = info.features & (1ull << VIRTIO_ACCEL_F_RESOURCES);
+	dev.has_models = info.features & (1ull << VIRTIO_ACCEL_F_MODELS);
 	if (!(le32toh(info.config.status) & VIRTIO_ACCEL_S_HW_READY))
 		vaccel_warn(PFX "%s: the host runtime is not ready (no host "
 				"plugins?)",
@@ -278,6 +279,15 @@ static int xfer(unsigned long request, void *arg, const uint32_t *status,
 		vaccel_error(PFX "%s failed: transport error: %s", what,
 			     strerror(-r));
 	return transport_error(-r, *status);
+}
+
+int device_has_models(bool *has)
+{
+	int h;
+	int ret = device_get(&h);
+	if (!ret)
+		*has = dev.has_models;
+	return ret;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -700,8 +710,8 @@ static int virtio_resource_unregister(struct vaccel_resource *res,
 /* operations                                                              */
 /* ---------------------------------------------------------------------- */
 
-static void arg_set(struct virtio_accel_ioc_arg *a, const void *buf,
-		    uint64_t len, vaccel_arg_type_t type)
+void arg_set(struct virtio_accel_ioc_arg *a, const void *buf, uint64_t len,
+	     vaccel_arg_type_t type)
 {
 	memset(a, 0, sizeof(*a));
 	a->uaddr = (uintptr_t)buf;
@@ -750,13 +760,17 @@ static int sgemm_bytes(int64_t rows, int64_t cols, int64_t ld, const char *name,
 	return VACCEL_OK;
 }
 
-/*
- * Send one OP. Returns the host's vAccel code, or a transport code. On
- * success wr[i].len holds the bytes produced for write arg i.
- */
-static int run_op(struct vaccel_session *sess, vaccel_op_type_t type,
-		  struct virtio_accel_ioc_arg *rd, uint32_t nr_read,
-		  struct virtio_accel_ioc_arg *wr, uint32_t nr_write)
+int run_op(struct vaccel_session *sess, vaccel_op_type_t type,
+	   struct virtio_accel_ioc_arg *rd, uint32_t nr_read,
+	   struct virtio_accel_ioc_arg *wr, uint32_t nr_write)
+{
+	return run_op_ex(sess, type, rd, nr_read, wr, nr_write, NULL);
+}
+
+int run_op_ex(struct vaccel_session *sess, vaccel_op_type_t type,
+	      struct virtio_accel_ioc_arg *rd, uint32_t nr_read,
+	      struct virtio_accel_ioc_arg *wr, uint32_t nr_write,
+	      bool *overflow)
 {
 	struct virtio_accel_ioc_op op;
 	char name[VACCEL_ENUM_STR_MAX];
@@ -822,7 +836,11 @@ static int run_op(struct vaccel_session *sess, vaccel_op_type_t type,
 	op.nr_write = nr_write;
 	int err;
 	ret = xfer(VIRTIO_ACCEL_IOC_OP, &op, &op.status, what, false, &err);
-	if (ret && err == EOVERFLOW) {
+	if (overflow)
+		*overflow = ret && err == EOVERFLOW;
+	if (ret && err == EOVERFLOW && overflow) {
+		; /* the caller retries with the sizes needed */
+	} else if (ret && err == EOVERFLOW) {
 		bool named = false;
 		for (uint32_t i = 0; i < nr_write; i++)
 			if (wr[i].len > caps[i] && !named) {
@@ -1253,9 +1271,10 @@ static int virtio_minmax(struct vaccel_session *sess, const double *indata,
 /* ---------------------------------------------------------------------- */
 
 /*
- * Every op the protocol (version 1) carries. TF, TFLite and Torch ops
- * (8..16) are not carried: they are left unregistered, so the runtime
- * answers VACCEL_ENOTSUP with one error line naming the op.
+ * Every op the protocol carries (VIRTIO_ACCEL_OPF_CARRIED in the UAPI's
+ * table). TORCH_SGEMM, deprecated, is not carried: it is left unregistered,
+ * so the runtime answers VACCEL_ENOTSUP with one error line naming the op.
+ * The model ops (models.c) need a host with F_MODELS.
  */
 static struct vaccel_op ops[] = {
 	VACCEL_OP_INIT(ops[0], VACCEL_OP_NOOP, virtio_noop),
@@ -1274,6 +1293,20 @@ static struct vaccel_op ops[] = {
 	VACCEL_OP_INIT(ops[12], VACCEL_OP_FPGA_VECTORADD, virtio_fpga_vadd),
 	VACCEL_OP_INIT(ops[13], VACCEL_OP_MINMAX, virtio_minmax),
 	VACCEL_OP_INIT(ops[14], VACCEL_OP_OPENCV, virtio_opencv),
+	VACCEL_OP_INIT(ops[15], VACCEL_OP_TF_MODEL_LOAD, virtio_tf_model_load),
+	VACCEL_OP_INIT(ops[16], VACCEL_OP_TF_MODEL_UNLOAD,
+		       virtio_tf_model_unload),
+	VACCEL_OP_INIT(ops[17], VACCEL_OP_TF_MODEL_RUN, virtio_tf_model_run),
+	VACCEL_OP_INIT(ops[18], VACCEL_OP_TFLITE_MODEL_LOAD,
+		       virtio_tflite_model_load),
+	VACCEL_OP_INIT(ops[19], VACCEL_OP_TFLITE_MODEL_UNLOAD,
+		       virtio_tflite_model_unload),
+	VACCEL_OP_INIT(ops[20], VACCEL_OP_TFLITE_MODEL_RUN,
+		       virtio_tflite_model_run),
+	VACCEL_OP_INIT(ops[21], VACCEL_OP_TORCH_MODEL_LOAD,
+		       virtio_torch_model_load),
+	VACCEL_OP_INIT(ops[22], VACCEL_OP_TORCH_MODEL_RUN,
+		       virtio_torch_model_run),
 };
 
 static int virtio_init(void)

@@ -10,7 +10,7 @@
  * the matching element kind); their sizes are checked before any dereference.
  * OPENCV args are passed through unchecked.
  */
-#include "../internal.h"
+#include "genop_internal.h"
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -19,15 +19,6 @@
 /* minmax, fpga and torch sgemm are deprecated but still reachable here. */
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
-struct genop_ctx {
-	struct vaccel_session *sess;
-	vaccel_op_type_t type;
-	char op[VACCEL_ENUM_STR_MAX];
-	struct vaccel_arg_array read; /* positioned after the op type arg */
-	struct vaccel_arg_array write;
-};
-
-typedef int (*genop_unpack_fn)(struct genop_ctx *ctx);
 
 /*
  * Decoding helpers. Arg indexes in messages are those of the caller's arrays
@@ -651,7 +642,7 @@ static int unpack_opencv(struct genop_ctx *ctx)
 		(int)nr_write);
 }
 
-/* TF, TFLite and Torch ops are not genop-able (left NULL: ENOTSUP). */
+/* TORCH_SGEMM (deprecated) is not genop-able (left NULL: ENOTSUP). */
 static const genop_unpack_fn genop_unpackers[VACCEL_OP_MAX] = {
 	[VACCEL_OP_NOOP] = unpack_noop,
 	[VACCEL_OP_EXEC] = unpack_exec,
@@ -661,6 +652,14 @@ static const genop_unpack_fn genop_unpackers[VACCEL_OP_MAX] = {
 	[VACCEL_OP_IMAGE_SEGMENT] = unpack_image_op,
 	[VACCEL_OP_IMAGE_POSE] = unpack_image_op,
 	[VACCEL_OP_IMAGE_DEPTH] = unpack_image_op,
+	[VACCEL_OP_TF_MODEL_LOAD] = genop_unpack_model,
+	[VACCEL_OP_TF_MODEL_UNLOAD] = genop_unpack_model,
+	[VACCEL_OP_TF_MODEL_RUN] = genop_unpack_model,
+	[VACCEL_OP_TFLITE_MODEL_LOAD] = genop_unpack_model,
+	[VACCEL_OP_TFLITE_MODEL_UNLOAD] = genop_unpack_model,
+	[VACCEL_OP_TFLITE_MODEL_RUN] = genop_unpack_model,
+	[VACCEL_OP_TORCH_MODEL_LOAD] = genop_unpack_model,
+	[VACCEL_OP_TORCH_MODEL_RUN] = genop_unpack_model,
 	[VACCEL_OP_BLAS_SGEMM] = unpack_blas_sgemm,
 	[VACCEL_OP_FPGA_ARRAYCOPY] = unpack_fpga_arraycopy,
 	[VACCEL_OP_FPGA_MMULT] = unpack_fpga_mmult,

@@ -46,6 +46,7 @@ enum {
 	OP_NOOP = 0,
 	OP_EXEC_WITH_RESOURCE = 2,
 	OP_TF_MODEL_LOAD = 8,
+	OP_TORCH_SGEMM = 16, /* the one op the protocol does not carry */
 	OP_BLAS_SGEMM = 17,
 };
 
@@ -1008,7 +1009,7 @@ static void c_op_type_out_of_range(void)
 	}
 	struct vmm_req u = {.cmd = VIRTIO_ACCEL_CMD_OP,
 			    .session_id = C.sa,
-			    .param = OP_TF_MODEL_LOAD};
+			    .param = OP_TORCH_SGEMM};
 	assert_int_equal(request(&C.a, &u), VIRTIO_ACCEL_UNSUPP);
 }
 

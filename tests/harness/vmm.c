@@ -514,6 +514,8 @@ static int negotiate(struct vmm *v, unsigned int flags)
 		return -1;
 	v->features = f & (F_VERSION_1 | F_INDIRECT | F_EVENT_IDX |
 			   F_PROTOCOL_FEATURES | 0xffffffull);
+	if (flags & VMM_F_NO_MODELS)
+		v->features &= ~(1ull << VIRTIO_ACCEL_F_MODELS);
 	v->event_idx = v->features & F_EVENT_IDX;
 	if (vmm_msg_send(v, VMM_SET_FEATURES, 0, &v->features, 8, NULL, 0) <
 		    0 ||

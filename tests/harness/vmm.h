@@ -144,6 +144,8 @@ int vmm_connect_q(struct vmm *v, const char *sock, size_t mem_size,
 /* guest RAM in an unlinked tmpfs file (cannot be sealed) instead of a
  * sealable memfd */
 #define VMM_F_FILE_MEM 2u
+/* acknowledge every device feature but F_MODELS (an older driver) */
+#define VMM_F_NO_MODELS 4u
 int vmm_connect_ex(struct vmm *v, const char *sock, size_t mem_size,
 		   unsigned int nq, unsigned int flags);
 /*

@@ -56,6 +56,8 @@
 #define VIRTIO_ACCEL_F_TIMERS 2
 /* config.num_queues is valid and may be > 1. */
 #define VIRTIO_ACCEL_F_MQ 3
+/* Model operations (TF_*, TFLITE_*, TORCH_MODEL_*) with tensor args. */
+#define VIRTIO_ACCEL_F_MODELS 4
 
 /* ------------------------------------------------------------------------
  * Configuration space (read-only for the driver), 64 bytes
@@ -205,6 +207,143 @@ struct virtio_accel_timer_sample {
 	__le64 time;  /* 8: ns */
 };
 VIRTIO_ACCEL_ASSERT_SIZE(struct virtio_accel_timer_sample, 16);
+
+/* ------------------------------------------------------------------------
+ * Operations (OP's req_hdr.param) and argument types (arg_desc.type): the
+ * numbers of vAccel's vaccel_op_type_t and vaccel_arg_type_t. libvaccel
+ * checks at compile time that they agree (src/ops/wire_check.c).
+ * ---------------------------------------------------------------------- */
+
+/* Properties of an op on the wire (virtio_accel_op_flags()). */
+#define VIRTIO_ACCEL_OPF_CARRIED  (1u << 0) /* the device executes it */
+#define VIRTIO_ACCEL_OPF_NOARGS	  (1u << 1) /* no read or write args */
+#define VIRTIO_ACCEL_OPF_RESOURCE (1u << 2) /* read arg 0: INT64 resource id */
+#define VIRTIO_ACCEL_OPF_MODELS	  (1u << 3) /* needs VIRTIO_ACCEL_F_MODELS */
+
+enum virtio_accel_op {
+	VIRTIO_ACCEL_OP_NOOP = 0,
+	VIRTIO_ACCEL_OP_EXEC = 1,
+	VIRTIO_ACCEL_OP_EXEC_WITH_RESOURCE = 2,
+	VIRTIO_ACCEL_OP_IMAGE_CLASSIFY = 3,
+	VIRTIO_ACCEL_OP_IMAGE_DETECT = 4,
+	VIRTIO_ACCEL_OP_IMAGE_SEGMENT = 5,
+	VIRTIO_ACCEL_OP_IMAGE_POSE = 6,
+	VIRTIO_ACCEL_OP_IMAGE_DEPTH = 7,
+	VIRTIO_ACCEL_OP_TF_MODEL_LOAD = 8,
+	VIRTIO_ACCEL_OP_TF_MODEL_UNLOAD = 9,
+	VIRTIO_ACCEL_OP_TF_MODEL_RUN = 10,
+	VIRTIO_ACCEL_OP_TFLITE_MODEL_LOAD = 11,
+	VIRTIO_ACCEL_OP_TFLITE_MODEL_UNLOAD = 12,
+	VIRTIO_ACCEL_OP_TFLITE_MODEL_RUN = 13,
+	VIRTIO_ACCEL_OP_TORCH_MODEL_LOAD = 14,
+	VIRTIO_ACCEL_OP_TORCH_MODEL_RUN = 15,
+	VIRTIO_ACCEL_OP_TORCH_SGEMM = 16,
+	VIRTIO_ACCEL_OP_BLAS_SGEMM = 17,
+	VIRTIO_ACCEL_OP_FPGA_ARRAYCOPY = 18,
+	VIRTIO_ACCEL_OP_FPGA_MMULT = 19,
+	VIRTIO_ACCEL_OP_FPGA_PARALLEL = 20,
+	VIRTIO_ACCEL_OP_FPGA_VECTORADD = 21,
+	VIRTIO_ACCEL_OP_MINMAX = 22,
+	VIRTIO_ACCEL_OP_OPENCV = 23,
+	VIRTIO_ACCEL_OP_MAX = 24, /* op types >= this: BADMSG */
+};
+
+/*
+ * The one table of what the protocol does with each op: the driver, the
+ * device and the guest plugin all ask here. 0 for an unknown op type.
+ */
+static inline __u32 virtio_accel_op_flags(__u32 op)
+{
+	switch (op) {
+	case VIRTIO_ACCEL_OP_NOOP:
+		return VIRTIO_ACCEL_OPF_CARRIED | VIRTIO_ACCEL_OPF_NOARGS;
+	case VIRTIO_ACCEL_OP_EXEC_WITH_RESOURCE:
+		return VIRTIO_ACCEL_OPF_CARRIED | VIRTIO_ACCEL_OPF_RESOURCE;
+	case VIRTIO_ACCEL_OP_TF_MODEL_LOAD:
+	case VIRTIO_ACCEL_OP_TF_MODEL_UNLOAD:
+	case VIRTIO_ACCEL_OP_TF_MODEL_RUN:
+	case VIRTIO_ACCEL_OP_TFLITE_MODEL_LOAD:
+	case VIRTIO_ACCEL_OP_TFLITE_MODEL_UNLOAD:
+	case VIRTIO_ACCEL_OP_TFLITE_MODEL_RUN:
+	case VIRTIO_ACCEL_OP_TORCH_MODEL_LOAD:
+	case VIRTIO_ACCEL_OP_TORCH_MODEL_RUN:
+		return VIRTIO_ACCEL_OPF_CARRIED | VIRTIO_ACCEL_OPF_RESOURCE |
+		       VIRTIO_ACCEL_OPF_MODELS;
+	case VIRTIO_ACCEL_OP_TORCH_SGEMM: /* deprecated by vAccel */
+		return 0;
+	default:
+		return op < VIRTIO_ACCEL_OP_MAX ? VIRTIO_ACCEL_OPF_CARRIED : 0;
+	}
+}
+
+enum virtio_accel_arg_type {
+	VIRTIO_ACCEL_ARG_RAW = 0,
+	VIRTIO_ACCEL_ARG_INT8 = 1,
+	VIRTIO_ACCEL_ARG_INT8_ARRAY = 2,
+	VIRTIO_ACCEL_ARG_INT16 = 3,
+	VIRTIO_ACCEL_ARG_INT16_ARRAY = 4,
+	VIRTIO_ACCEL_ARG_INT32 = 5,
+	VIRTIO_ACCEL_ARG_INT32_ARRAY = 6,
+	VIRTIO_ACCEL_ARG_INT64 = 7,
+	VIRTIO_ACCEL_ARG_INT64_ARRAY = 8,
+	VIRTIO_ACCEL_ARG_UINT8 = 9,
+	VIRTIO_ACCEL_ARG_UINT8_ARRAY = 10,
+	VIRTIO_ACCEL_ARG_UINT16 = 11,
+	VIRTIO_ACCEL_ARG_UINT16_ARRAY = 12,
+	VIRTIO_ACCEL_ARG_UINT32 = 13,
+	VIRTIO_ACCEL_ARG_UINT32_ARRAY = 14,
+	VIRTIO_ACCEL_ARG_UINT64 = 15,
+	VIRTIO_ACCEL_ARG_UINT64_ARRAY = 16,
+	VIRTIO_ACCEL_ARG_FLOAT32 = 17,
+	VIRTIO_ACCEL_ARG_FLOAT32_ARRAY = 18,
+	VIRTIO_ACCEL_ARG_FLOAT64 = 19,
+	VIRTIO_ACCEL_ARG_FLOAT64_ARRAY = 20,
+	VIRTIO_ACCEL_ARG_BOOL = 21,
+	VIRTIO_ACCEL_ARG_BOOL_ARRAY = 22,
+	VIRTIO_ACCEL_ARG_CHAR = 23,
+	VIRTIO_ACCEL_ARG_CHAR_ARRAY = 24,
+	VIRTIO_ACCEL_ARG_UCHAR = 25,
+	VIRTIO_ACCEL_ARG_UCHAR_ARRAY = 26,
+	VIRTIO_ACCEL_ARG_STRING = 27,
+	VIRTIO_ACCEL_ARG_BUFFER = 28,
+	VIRTIO_ACCEL_ARG_CUSTOM = 29,
+};
+
+/* ------------------------------------------------------------------------
+ * Model operations (F_MODELS; docs/protocol.md §7.5.2). A tensor is two
+ * args: a descriptor, INT64_ARRAY [data type, nr_dims, dims[nr_dims]] (the
+ * data type numbered by the op's framework: vaccel_tf_data_type,
+ * vaccel_tflite_data_type or vaccel_torch_data_type), then its data, a
+ * BUFFER of exactly the bytes the descriptor implies (it may be empty).
+ * Output tensors are the same pair as write args; the device fills both.
+ * ---------------------------------------------------------------------- */
+#define VIRTIO_ACCEL_TENSOR_DESC_FIXED 2   /* int64s before the dims */
+#define VIRTIO_ACCEL_TENSOR_MAX_DIMS   16  /* nr_dims: 1 ..= this */
+#define VIRTIO_ACCEL_TENSOR_DESC_MAX                                           \
+	(8 * (VIRTIO_ACCEL_TENSOR_DESC_FIXED + VIRTIO_ACCEL_TENSOR_MAX_DIMS))
+#define VIRTIO_ACCEL_MODEL_MAX_TENSORS 512 /* inputs, and outputs, per run */
+/* TF status message (a write arg of TF ops): longer ones are truncated */
+#define VIRTIO_ACCEL_TF_STATUS_MSG_MAX 512
+
+/* Read args after the op selector, in order (§7.5.2):
+ *   *_MODEL_LOAD, *_MODEL_UNLOAD: INT64 model
+ *   TORCH_MODEL_RUN:  INT64 model, BUFFER run options (may be empty),
+ *                     tensor x nr_inputs
+ *   TFLITE_MODEL_RUN: INT64 model, tensor x nr_inputs
+ *   TF_MODEL_RUN:     INT64 model, BUFFER run options (may be empty),
+ *                     (STRING node name, INT64 node id, tensor) x nr_inputs,
+ *                     (STRING node name, INT64 node id) x nr_outputs
+ * Write args:
+ *   TORCH_MODEL_LOAD, TFLITE_MODEL_LOAD/UNLOAD: none
+ *   TORCH_MODEL_RUN:  tensor x nr_outputs
+ *   TFLITE_MODEL_RUN: tensor x nr_outputs, UINT8 status
+ *   TF_MODEL_LOAD/UNLOAD: UINT8 status code, STRING status message
+ *   TF_MODEL_RUN:     tensor x nr_outputs, UINT8 status code, STRING message
+ */
+#define VIRTIO_ACCEL_MODEL_ARG_ID      0 /* read: the model resource */
+#define VIRTIO_ACCEL_MODEL_RUN_OPTIONS 1 /* read: TF and Torch runs */
+#define VIRTIO_ACCEL_TENSOR_ARGS       2 /* args per tensor */
+#define VIRTIO_ACCEL_TF_NODE_ARGS      2 /* name, id */
 
 /* ------------------------------------------------------------------------
  * Protocol limits that are not negotiable (config space carries the rest).
