@@ -9,8 +9,9 @@
 # Needs root (or sudo) only when something must be installed.
 set -euo pipefail
 
+# g++ libtorch-dev: the torch plugin (libvaccel-torch.so, plugins/torch/)
 build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
-	libopenblas-dev libseccomp-dev)
+	libopenblas-dev libseccomp-dev g++ libtorch-dev)
 test_pkgs=(valgrind clang libclang-rt-14-dev)
 # gcc-multilib: the driver's 32-bit smoke test (driver/tests va_smoke32,
 # -m32 -static) for the QEMU guest's compat ioctl path
