@@ -7,7 +7,7 @@
 #   VMM=uml (default) or VMM=qemu: a guest VM runs the programs with the
 #   virtio plugin; they execute on this host in vhost-user-accel (vm/demo.sh).
 #   VMM=local: the programs run on this machine through libvaccel and the
-#   real plugins (noop, exec, blas), no VM.
+#   real plugins (noop, exec, blas, torch), no VM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -37,6 +37,10 @@ step "exec (mytestfunc doubles its input)" "$P/exec/libvaccel-exec.so" "$BUILD/e
 step "exec_with_resource" "$P/exec/libvaccel-exec.so" "$BUILD/examples/exec_with_resource" "$ITER"
 step "sgemm on OpenBLAS" "$P/blas/libvaccel-blas.so" "$BUILD/examples/sgemm" "$ITER"
 step "sgemm through genop" "$P/blas/libvaccel-blas.so" "$BUILD/examples/sgemm_genop" "$ITER"
-step "image classification (noop backend)" "$P/noop/libvaccel-noop.so" "$BUILD/examples/classify" "$ITER"
+F=$BUILD/demo/fashion
+scripts/fashion-model.sh "$F"
+step "Fashion-MNIST: 10000 test images through TorchScript" "$P/torch/libvaccel-torch.so" \
+	"$BUILD/examples/fashion_classify" "$F/model.pt" "$F/t10k-images-idx3-ubyte" \
+	"$F/t10k-labels-idx1-ubyte" 1000
 echo
 echo "demo: all steps completed"

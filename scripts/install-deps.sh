@@ -13,6 +13,9 @@ set -euo pipefail
 build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
 	libopenblas-dev libseccomp-dev g++ libtorch-dev)
 test_pkgs=(valgrind clang libclang-rt-14-dev)
+# the demo's classifier is trained on Debian's Fashion-MNIST (make demo, the
+# e2e suite's torch cases)
+data_pkgs=(dataset-fashion-mnist)
 # gcc-multilib: the driver's 32-bit smoke test (driver/tests va_smoke32,
 # -m32 -static) for the QEMU guest's compat ioctl path
 vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data gcc-multilib)
@@ -23,9 +26,10 @@ bench_pkgs=(qemu-system-common)
 want=()
 for group in "$@"; do
 	case "$group" in
-	build | demo) want+=("${build_pkgs[@]}") ;;
+	build) want+=("${build_pkgs[@]}") ;;
+	demo) want+=("${build_pkgs[@]}" "${data_pkgs[@]}") ;;
 	bench) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${bench_pkgs[@]}") ;;
-	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}" "${vm_pkgs[@]}") ;;
+	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}" "${vm_pkgs[@]}" "${data_pkgs[@]}") ;;
 	vm) want+=("${vm_pkgs[@]}") ;;
 	*)
 		echo "install-deps: unknown group '$group' (build, test, bench, demo, vm)" >&2
