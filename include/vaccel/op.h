@@ -61,9 +61,13 @@ struct vaccel_op {
 extern struct vaccel_plugin vaccel_this_plugin
 	__attribute__((visibility("hidden")));
 
+/*
+ * A function pointer stored as void * is not ISO C: __extension__ keeps
+ * plugins built with -Wpedantic quiet (POSIX dlsym() relies on the same).
+ */
 #define VACCEL_OP_INIT(name, op_type, op_func)                                 \
 	{.type = (op_type),                                                    \
-	 .func = (void *)(op_func),                                            \
+	 .func = __extension__(void *)(op_func),                               \
 	 .owner = &vaccel_this_plugin}
 
 #ifdef __cplusplus

@@ -4,7 +4,9 @@
 # Source-compatibility check: install the project into a temporary DESTDIR,
 # compile the upstream-style programs in this directory against the
 # installed tree using only `pkg-config --cflags --libs vaccel`, and run them
-# with the installed plugins.
+# with the installed plugins; build an upstream-style plugin the same way and
+# load it with libvaccel and with the installed host daemon (through it when
+# UPSTREAM_STYLE_LOOPBACK names the loopback virtio plugin).
 #
 # Usage: run.sh MESON CC BUILD_ROOT SRC_DIR PREFIX LIBDIR MYTESTLIB IMAGE
 # Exit status: 0 pass, 1 fail, 77 skip (no pkg-config).
@@ -62,6 +64,39 @@ for prog in noop exec sgemm classify; do
 		fail=1
 	fi
 done
+
+# The plugin side: an upstream-style plugin (no `;` after VACCEL_PLUGIN, its
+# own enum declared upstream's way), and both VACCEL_PLUGIN spellings under
+# -Wpedantic with every C and C++ compiler at hand.
+pedantic="-Wall -Wextra -Wpedantic -Werror"
+cflags=$(pkg-config --cflags vaccel)
+echo "== compiling plugin.c (-Wpedantic)"
+# shellcheck disable=SC2086 # several words
+if ! "$cc" -std=gnu11 $pedantic -shared -fPIC -o "$tmp/libvaccel-upstream.so" \
+	"$src_dir/plugin.c" $flags; then
+	echo "FAIL: plugin.c does not compile against the installed tree"
+	fail=1
+fi
+# shellcheck disable=SC2086 # several words
+"$cc" -std=gnu11 -Wall -Wextra -Werror -o "$tmp/plugin_user" \
+	"$src_dir/plugin_user.c" $flags || fail=1
+for c in "$cc -std=gnu11" "clang -std=c11" "g++ -x c++ -std=c++20" \
+	"clang++ -x c++ -std=c++20"; do
+	command -v "${c%% *}" >/dev/null 2>&1 || continue
+	extra=
+	case $c in *c++*) extra=-Wno-missing-field-initializers ;; esac
+	for end in none semicolon; do
+		def=-DPLUGIN_END=
+		[ "$end" = none ] || def="-DPLUGIN_END=;"
+		echo "== $c: VACCEL_PLUGIN(...) followed by $end"
+		# shellcheck disable=SC2086 # several words
+		if ! $c $pedantic $extra "$def" -fPIC -c -o "$tmp/spelling.o" \
+			"$src_dir/spelling.c" $cflags; then
+			echo "FAIL: $c rejects VACCEL_PLUGIN(...) followed by $end"
+			fail=1
+		fi
+	done
+done
 [ "$fail" = 0 ] || exit 1
 
 LD_LIBRARY_PATH=$inst_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -117,6 +152,54 @@ expect '^classification tags: This is a dummy classification tag!$'
 
 run noop 0 "$tmp/classify" "$image" 1 "$image"
 expect '^classification tags: This is a dummy classification tag!$'
+
+# The upstream-style plugin loaded by libvaccel...
+echo "== VACCEL_PLUGINS=libvaccel-upstream.so plugin_user double triple square"
+VACCEL_PLUGINS=$tmp/libvaccel-upstream.so "$tmp/plugin_user" double triple \
+	square >"$tmp/out" 2>&1
+rc=$?
+cat "$tmp/out"
+[ "$rc" = 0 ] || { echo "FAIL: exit status $rc"; fail=1; }
+expect '^double\(7\) = 14$'
+expect '^triple\(7\) = 21$'
+expect '^square\(7\) = 49$'
+VACCEL_PLUGINS=$tmp/libvaccel-upstream.so "$tmp/plugin_user" cube \
+	>"$tmp/out" 2>&1
+expect 'Could not run op: 95$'
+
+# ... and by the installed host daemon: its plugin check (--probe loads
+# the plugins in a throw-away process), then calls through it (the virtio
+# plugin's loopback variant runs a private daemon with this plugin).
+daemon=$(find "$root" -name vhost-user-accel -type f | head -1)
+if [ -z "$daemon" ]; then
+	echo "FAIL: no vhost-user-accel in the installed tree"
+	fail=1
+else
+	echo "== vhost-user-accel --probe --plugins libvaccel-upstream.so"
+	if ! "$daemon" --probe --plugins "$tmp/libvaccel-upstream.so"; then
+		echo "FAIL: the daemon does not load the upstream-style plugin"
+		fail=1
+	fi
+	if "$daemon" --probe --plugins "$tmp/nothing.so" >/dev/null 2>&1; then
+		echo "FAIL: the daemon's --probe accepts a missing plugin"
+		fail=1
+	fi
+	lb=${UPSTREAM_STYLE_LOOPBACK:-}
+	if [ -n "$lb" ] && [ -f "$lb" ]; then
+		echo "== through the daemon: VACCEL_PLUGINS=$lb"
+		VHOST_USER_ACCEL=$daemon \
+			VIRTIO_LOOPBACK_HOST_PLUGINS=$tmp/libvaccel-upstream.so \
+			VACCEL_PLUGINS=$lb "$tmp/plugin_user" triple square \
+			>"$tmp/out" 2>&1
+		rc=$?
+		cat "$tmp/out"
+		[ "$rc" = 0 ] || { echo "FAIL: exit status $rc"; fail=1; }
+		expect '^triple\(7\) = 21$'
+		expect '^square\(7\) = 49$'
+	else
+		echo "(no loopback virtio plugin: calls through the daemon skipped)"
+	fi
+fi
 
 [ "$fail" = 0 ] && echo "upstream-style programs: OK"
 exit $fail
