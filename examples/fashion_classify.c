@@ -125,8 +125,10 @@ static int report(const unsigned char *pred, const unsigned char *labels,
 	for (size_t i = 0; i < n && i < 3; i++)
 		printf("image %zu: %s (label: %s)\n", i, class_names[pred[i]],
 		       class_names[labels[i]]);
-	fprintf(stderr, "fashion_classify: %.3f ms per image\n",
-		n ? (double)ns / 1e6 / (double)n : 0.0);
+	size_t runs = (n + (size_t)batch - 1) / (size_t)batch;
+	printf("fashion_classify: %zu iteration(s), total %" PRIu64
+	       " ns, avg %" PRIu64 " ns\n",
+	       runs, ns, runs ? ns / runs : 0);
 	if (!out_path)
 		return 0;
 	FILE *f = fopen(out_path, "w");

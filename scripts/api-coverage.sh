@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-${BUILD:-build}-coverage}
 
 if [ ! -f "$dir/build.ninja" ]; then
-	meson setup "$dir" -Db_coverage=true -Dbuildtype=debug >"$dir.setup.log" 2>&1 ||
+	meson setup "$dir" -Db_coverage=true -Dbuildtype=debug -Dtorch=disabled >"$dir.setup.log" 2>&1 ||
 		{ cat "$dir.setup.log"; exit 1; }
 fi
 ninja -C "$dir" >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; exit 1; }

@@ -86,7 +86,7 @@ run() { # title host-plugin-hint program args...
 	t1=\$(now)
 	cat \$T/out
 	res=\$(grep -m1 'accuracy' \$T/out ||
-		grep -Ev '^Initialized|^Registered|iteration\\(s\\)|\\[prof\\]|^[0-9]{4}\\.|ms per image' \$T/out | tail -1)
+		grep -Ev '^Initialized|^Registered|iteration\\(s\\)|\\[prof\\]|^[0-9]{4}\\.' \$T/out | tail -1)
 	[ \$rc = 0 ] || failed=1
 	echo "DEMO-STEP|\$rc|\$(( (t1 - t0) / 1000000 ))|\$title|\$res"
 }

@@ -58,7 +58,8 @@ report() { # check, status, start time
 }
 
 check_plugin() {
-	"$BUILD/tests/virtio-plugin/test_virtio_plugin" remote "$PLUGIN"
+	"$BUILD/tests/virtio-plugin/test_virtio_plugin" remote "$PLUGIN" &&
+		"$BUILD/tests/virtio-plugin/test_virtio_models" "$PLUGIN"
 }
 
 check_examples() {

@@ -101,6 +101,9 @@ BLAS=$BUILD/plugins/blas/libvaccel-blas.so
 HOST_PLUGINS=$NOOP
 [ ! -f "$BLAS" ] || HOST_PLUGINS=$HOST_PLUGINS:$BLAS
 HOST_PLUGINS=$HOST_PLUGINS:$EXEC
+# torch last: it is also a CPU plugin, and hint 0x1 must still find blas
+TORCH=$BUILD/plugins/torch/libvaccel-torch.so
+[ ! -f "$TORCH" ] || HOST_PLUGINS=$HOST_PLUGINS:$TORCH
 
 # ---- 2. expected example results, from the host with local plugins ---------
 EXP=$E2E/expected
@@ -120,6 +123,7 @@ add_case() {
 	noop) so=$NOOP hint=0x100 ;;
 	blas) so=$BLAS hint=0x1 ;;
 	exec) so=$EXEC hint=0x80 ;;
+	torch) so=$TORCH hint=0x20 ;;
 	esac
 	[ -f "$so" ] || return 0
 	case "$ex" in */*) ;; *) ex=$BUILD/examples/$ex ;; esac
@@ -168,6 +172,19 @@ done
 # at once (libvaccel-mbench.so itself: tests/virtio-plugin, loopback)
 add_case mbench-noop noop mbench 5 "$LIB" 3
 add_case mbench-exec exec mbench 5 "$LIB"
+# Real inference: the demo's Fashion-MNIST classifier (trained with libtorch
+# on first use, cached) on the host's torch plugin; the guest must print the
+# same accuracy and predictions.
+FASHION=$BUILD/demo/fashion
+if [ -f "$TORCH" ]; then
+	scripts/fashion-model.sh "$FASHION" >"$E2E/fashion-model.log" 2>&1 ||
+		{ cat "$E2E/fashion-model.log"; die "cannot make the demo's classifier"; }
+	for b in 1000 64; do
+		add_case "fashion_classify-torch-b$b" torch fashion_classify \
+			"$FASHION/model.pt" "$FASHION/t10k-images-idx3-ubyte" \
+			"$FASHION/t10k-labels-idx1-ubyte" "$b"
+	done
+fi
 # Programs written against upstream vAccel's API, built the way a user
 # builds them: against the installed tree (a DESTDIR), with nothing but
 # `pkg-config --cflags --libs vaccel`; the guest runs the same binaries.
@@ -336,7 +353,10 @@ for vm in $VMS; do
 			for p in "$BUILD/plugins/virtio/libvaccel-virtio.so" \
 				"$BUILD/plugins/exec/libvaccel-exec.so" \
 				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
-				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP"; do
+				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP" \
+				"$FASHION/model.pt" "$FASHION/t10k-images-idx3-ubyte" \
+				"$FASHION/t10k-labels-idx1-ubyte"; do
+				[ -e "$p" ] || continue
 				args+=(--copy "$p")
 			done
 			[ ! -d "$DRIVER_TESTS" ] || args+=(--copy "$DRIVER_TESTS")
