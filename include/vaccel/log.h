@@ -30,9 +30,21 @@ VACCEL_API int vaccel_log_shutdown(void);
 /* True when messages of this level are printed. */
 VACCEL_API bool vaccel_log_enabled(vaccel_log_level_t level);
 
+/*
+ * The format is checked like printf's (-Wformat), which upstream vAccel does
+ * not do: code whose arguments do not match its format strings fails to build
+ * with -Werror. Define VACCEL_LOG_NO_FORMAT_CHECK before including <vaccel.h>
+ * (or pass -DVACCEL_LOG_NO_FORMAT_CHECK) to build such code unchanged.
+ */
+#ifdef VACCEL_LOG_NO_FORMAT_CHECK
+#define VACCEL_LOG_FORMAT_CHECK_
+#else
+#define VACCEL_LOG_FORMAT_CHECK_ __attribute__((format(printf, 2, 3)))
+#endif
+
 /* printf-style; the library appends the newline. */
 VACCEL_API void vaccel_log_message(vaccel_log_level_t level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	VACCEL_LOG_FORMAT_CHECK_;
 
 #define vaccel_fatal(...) vaccel_log_message(VACCEL_LOG_ERROR, __VA_ARGS__)
 #define vaccel_error(...) vaccel_log_message(VACCEL_LOG_ERROR, __VA_ARGS__)
