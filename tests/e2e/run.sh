@@ -185,6 +185,13 @@ if [ -f "$TORCH" ]; then
 			"$FASHION/t10k-labels-idx1-ubyte" "$b"
 	done
 fi
+# a 200 MiB TorchScript model shipped from the guest by content (made once)
+BIGMODEL=$E2E/big-model-200.pt
+if [ -f "$TORCH" ] && [ -x "$BUILD/tests/virtio-plugin/make-big-model" ]; then
+	[ -s "$BIGMODEL" ] || "$BUILD/tests/virtio-plugin/make-big-model" "$BIGMODEL" 200 ||
+		die "cannot make $BIGMODEL"
+	add_case "torch-model-200mib" torch "$BUILD/tests/virtio-plugin/e2e_model" "$BIGMODEL"
+fi
 # Programs written against upstream vAccel's API, built the way a user
 # builds them: against the installed tree (a DESTDIR), with nothing but
 # `pkg-config --cflags --libs vaccel`; the guest runs the same binaries.
@@ -355,7 +362,7 @@ for vm in $VMS; do
 				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
 				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP" \
 				"$FASHION/model.pt" "$FASHION/t10k-images-idx3-ubyte" \
-				"$FASHION/t10k-labels-idx1-ubyte"; do
+				"$FASHION/t10k-labels-idx1-ubyte" "$BIGMODEL"; do
 				[ -e "$p" ] || continue
 				args+=(--copy "$p")
 			done

@@ -131,10 +131,16 @@ static void test_selector(void **state)
 			 VACCEL_EINVAL);
 	assert_int_equal(lines(s, "genop: invalid op type 255"), 1);
 
-	/* TF, TFLite and Torch ops are not genop-able */
-	for (op = VACCEL_OP_TF_MODEL_LOAD; op <= VACCEL_OP_TORCH_SGEMM; op++)
+	/* the model ops need their layout (§7.5.2 of docs/protocol.md): with
+	 * no model id, one error line and EINVAL, nothing called */
+	for (op = VACCEL_OP_TF_MODEL_LOAD; op <= VACCEL_OP_TORCH_MODEL_RUN;
+	     op++)
 		EXPECT_ONE_ERROR(s->log, vaccel_genop(sess, read, 1, NULL, 0),
-				 VACCEL_ENOTSUP);
+				 VACCEL_EINVAL);
+	/* torch sgemm (deprecated) is not genop-able */
+	op = VACCEL_OP_TORCH_SGEMM;
+	EXPECT_ONE_ERROR(s->log, vaccel_genop(sess, read, 1, NULL, 0),
+			 VACCEL_ENOTSUP);
 
 	assert_int_equal(probe_total_calls(s->env.rec), 0);
 }
