@@ -12,7 +12,7 @@
  * Loading happens under the store's lock: loads are rare, and a load racing
  * with the pair's unregistration can then never leave a stale entry behind.
  */
-#include "torch_plugin.hpp"
+#include "guard.hpp"
 
 #include <caffe2/serialize/read_adapter_interface.h>
 
@@ -70,10 +70,24 @@ class BytesAdapter final : public caffe2::serialize::ReadAdapterInterface
 	size_t size_;
 };
 
-ModulePtr finish(torch::jit::Module m)
+/* torch::jit::load()'s failures name the file: "<what> is not ...". */
+template <typename F> ModulePtr load(const std::string &what, F &&fn)
 {
-	m.eval();
-	return std::make_shared<torch::jit::Module>(std::move(m));
+	try {
+		torch::jit::Module m = fn();
+		m.eval();
+		return std::make_shared<torch::jit::Module>(std::move(m));
+	} catch (const c10::Error &e) {
+		throw Error{VACCEL_EINVAL,
+			    what + " is not a TorchScript model: " +
+				    one_line(e.what_without_backtrace())};
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		throw Error{VACCEL_EINVAL, what + " is not a TorchScript "
+						  "model: " +
+						   one_line(e.what())};
+	}
 }
 
 } // namespace
@@ -89,7 +103,8 @@ ModulePtr module_load_path(const std::string &path)
 	if (!S_ISREG(st.st_mode))
 		throw Error{VACCEL_EINVAL,
 			    "model " + path + " is not a regular file"};
-	return finish(torch::jit::load(path, torch::kCPU));
+	return load("model " + path,
+		    [&] { return torch::jit::load(path, torch::kCPU); });
 }
 
 ModulePtr module_load(const struct vaccel_resource *res)
@@ -99,7 +114,14 @@ ModulePtr module_load(const struct vaccel_resource *res)
 		if (b->data && b->size) {
 			auto rai = std::make_shared<BytesAdapter>(b->data,
 								  b->size);
-			return finish(torch::jit::load(rai, torch::kCPU));
+			return load("model resource " +
+					    std::to_string(res->id) + " (" +
+					    std::to_string(b->size) +
+					    " bytes in memory)",
+				    [&] {
+					    return torch::jit::load(
+						    rai, torch::kCPU);
+				    });
 		}
 		if (b->path)
 			return module_load_path(b->path);

@@ -12,6 +12,7 @@
 
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace vtorch
 {
@@ -56,13 +57,16 @@ at::Tensor tensor_to_torch(const struct vaccel_torch_tensor *t, int index)
 	if (!t)
 		throw invalid(name + " is NULL");
 
+	/* read as an integer: a C caller may store any value in the enum */
+	std::underlying_type_t<enum vaccel_torch_data_type> dt;
+	std::memcpy(&dt, &t->data_type, sizeof(dt));
 	const TypeMap *m = nullptr;
 	for (const auto &e : types)
-		if (e.vaccel == t->data_type)
+		if (e.vaccel == dt)
 			m = &e;
 	if (!m)
 		throw invalid(name + ": unknown data type " +
-			      std::to_string((int)t->data_type));
+			      std::to_string(dt));
 	if (t->nr_dims < 0 || t->nr_dims > 64 || (t->nr_dims && !t->dims))
 		throw invalid(name + ": bad dims (nr_dims " +
 			      std::to_string(t->nr_dims) + ")");

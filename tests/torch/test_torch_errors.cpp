@@ -121,7 +121,8 @@ void test_bad_tensors(void **)
 						  &in, 1, &out, 1),
 			   VACCEL_EINVAL);
 	in->size += 4;
-	in->data_type = (enum vaccel_torch_data_type)99;
+	const int bogus = 99; /* as a C caller could store it */
+	std::memcpy(&in->data_type, &bogus, sizeof(bogus));
 	EXPECT_TORCH_ERROR(vaccel_torch_model_run(&f.sess, &f.res, nullptr,
 						  &in, 1, &out, 1),
 			   VACCEL_EINVAL);

@@ -76,9 +76,14 @@ inline int boot(void **)
 	return ret;
 }
 
+/* Also prints the log (the plugin's error lines) into the test's output. */
 inline int shutdown(void **)
 {
 	vaccel_cleanup();
+	std::ifstream f(log_path);
+	std::string line;
+	while (std::getline(f, line))
+		std::printf("log: %s\n", line.c_str());
 	unlink(log_path);
 	return 0;
 }
