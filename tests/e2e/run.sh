@@ -187,8 +187,8 @@ if [ -f "$TORCH" ]; then
 fi
 # a 200 MiB TorchScript model shipped from the guest by content (made once)
 BIGMODEL=$E2E/big-model-200.pt
-if [ -f "$TORCH" ] && [ -x "$BUILD/tests/virtio-plugin/make-big-model" ]; then
-	[ -s "$BIGMODEL" ] || "$BUILD/tests/virtio-plugin/make-big-model" "$BIGMODEL" 200 ||
+if [ -f "$TORCH" ] && [ -x "$BUILD/tests/e2e/make-big-model" ]; then
+	[ -s "$BIGMODEL" ] || "$BUILD/tests/e2e/make-big-model" "$BIGMODEL" 200 ||
 		die "cannot make $BIGMODEL"
 	add_case "torch-model-200mib" torch "$BUILD/tests/virtio-plugin/e2e_model" "$BIGMODEL"
 fi
