@@ -220,6 +220,12 @@ static int mcall_run(struct mcall *c)
 	return VACCEL_OK;
 }
 
+/* An empty descriptor: the host's plugin left output k NULL. */
+static bool no_output(const struct mcall *c, uint32_t k)
+{
+	return c->wr[2 * k].len == 0 && c->wr[2 * k + 1].len == 0;
+}
+
 /* Output k as the host described it, checked; takes its data buffer. */
 static int take_output(struct mcall *c, uint32_t k, struct model_desc *d,
 		       void **data, size_t *size)
@@ -274,6 +280,10 @@ int virtio_torch_model_load(struct vaccel_session *sess,
 static int torch_out(struct mcall *c, uint32_t k,
 		     struct vaccel_torch_tensor **out)
 {
+	if (no_output(c, k)) {
+		*out = NULL;
+		return VACCEL_OK;
+	}
 	struct model_desc d;
 	struct vaccel_torch_tensor *t = calloc(1, sizeof(*t));
 	int ret = t ? take_output(c, k, &d, &t->data, &t->size)
@@ -325,7 +335,8 @@ int virtio_torch_model_run(struct vaccel_session *sess,
 		ret = torch_out(&c, k, &out[k]);
 		if (ret)
 			while (k--) {
-				vaccel_torch_tensor_delete(out[k]);
+				if (out[k])
+					vaccel_torch_tensor_delete(out[k]);
 				out[k] = NULL;
 			}
 	}
@@ -365,6 +376,10 @@ int virtio_tflite_model_unload(struct vaccel_session *sess,
 static int tflite_out(struct mcall *c, uint32_t k,
 		      struct vaccel_tflite_tensor **out)
 {
+	if (no_output(c, k)) {
+		*out = NULL;
+		return VACCEL_OK;
+	}
 	struct model_desc d;
 	struct vaccel_tflite_tensor *t = calloc(1, sizeof(*t));
 	int ret = t ? take_output(c, k, &d, &t->data, &t->size)
@@ -436,7 +451,8 @@ int virtio_tflite_model_run(struct vaccel_session *sess,
 		ret = tflite_out(&c, k, &out[k]);
 		if (ret)
 			while (k--) {
-				vaccel_tflite_tensor_delete(out[k]);
+				if (out[k])
+					vaccel_tflite_tensor_delete(out[k]);
 				out[k] = NULL;
 			}
 	}
@@ -513,6 +529,10 @@ static int tf_node(struct mcall *c, const struct vaccel_tf_node *n,
 
 static int tf_out(struct mcall *c, uint32_t k, struct vaccel_tf_tensor **out)
 {
+	if (no_output(c, k)) {
+		*out = NULL;
+		return VACCEL_OK;
+	}
 	struct model_desc d;
 	struct vaccel_tf_tensor *t = calloc(1, sizeof(*t));
 	int ret = t ? take_output(c, k, &d, &t->data, &t->size)
@@ -596,7 +616,8 @@ int virtio_tf_model_run(struct vaccel_session *sess,
 		ret = tf_out(&c, k, &out[k]);
 		if (ret)
 			while (k--) {
-				vaccel_tf_tensor_delete(out[k]);
+				if (out[k])
+					vaccel_tf_tensor_delete(out[k]);
 				out[k] = NULL;
 			}
 	}

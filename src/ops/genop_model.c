@@ -8,7 +8,9 @@
  * input tensors borrow the args' buffers, and output tensors are copied into
  * the write args. An output that does not fit its write arg is not copied;
  * the arg's size is set to the bytes needed and the call returns
- * VACCEL_ENOSPC (the device then answers OVERFLOW with those sizes).
+ * VACCEL_ENOSPC (the device then answers OVERFLOW with those sizes). An
+ * output the plugin leaves NULL (a model with fewer results) goes back as an
+ * empty descriptor and an empty data arg.
  */
 #include "genop_internal.h"
 #include "model_wire.h"
@@ -137,6 +139,15 @@ static int tensor_out(struct margs *m, size_t idx, int64_t type,
 	return VACCEL_OK;
 }
 
+/* An output the plugin left NULL (fewer results than outputs): both args
+ * empty, which the guest turns back into NULL. */
+static int no_tensor_out(struct margs *m, size_t idx)
+{
+	m->wr[idx].size = 0;
+	m->wr[idx + 1].size = 0;
+	return VACCEL_OK;
+}
+
 /* Check the status write args of TF (code, message) or TFLite (code). */
 static int check_status_out(const struct margs *m, size_t idx, bool message)
 {
@@ -223,17 +234,11 @@ static int torch_run(struct margs *m)
 	ret = vaccel_torch_model_run(m->g->sess, m->model,
 				     o->size ? &opts : NULL, in, (int)nin, out,
 				     (int)nout);
-	for (size_t k = 0; k < nout && !ret; k++) {
-		if (!out[k]) {
-			vaccel_error("session %" PRId64 ": genop %s: the "
-				     "plugin left output %zu empty",
-				     m->g->sess->id, m->g->op, k);
-			ret = VACCEL_EINVAL;
-			break;
-		}
-		ret = tensor_out(m, 2 * k, out[k]->data_type, out[k]->nr_dims,
-				 out[k]->dims, out[k]->data, out[k]->size);
-	}
+	for (size_t k = 0; k < nout && !ret; k++)
+		ret = out[k] ? tensor_out(m, 2 * k, out[k]->data_type,
+					  out[k]->nr_dims, out[k]->dims,
+					  out[k]->data, out[k]->size)
+			     : no_tensor_out(m, 2 * k);
 	for (size_t k = 0; k < nout; k++)
 		if (out[k])
 			vaccel_torch_tensor_delete(out[k]);
@@ -303,11 +308,14 @@ static int tflite_run(struct margs *m)
 	for (size_t k = 0; k < nout && !ret; k++) {
 		int64_t d64[MODEL_WIRE_MAX_DIMS];
 		struct vaccel_tflite_tensor *x = out[k];
-		if (!x || x->nr_dims < 0 || x->nr_dims > MODEL_WIRE_MAX_DIMS ||
+		if (!x) {
+			ret = no_tensor_out(m, 2 * k);
+			continue;
+		}
+		if (x->nr_dims < 0 || x->nr_dims > MODEL_WIRE_MAX_DIMS ||
 		    (x->nr_dims && !x->dims)) {
 			vaccel_error("session %" PRId64 ": genop %s: the "
-				     "plugin's output %zu is missing or has "
-				     "bad dims",
+				     "plugin's output %zu has bad dims",
 				     m->g->sess->id, m->g->op, k);
 			ret = VACCEL_EINVAL;
 			break;
@@ -413,12 +421,9 @@ static int tf_run(struct margs *m)
 	tf_status_out(m, m->nr_wr - 2, &st);
 	for (size_t k = 0; k < nout && !ret; k++) {
 		struct vaccel_tf_tensor *x = out[k];
-		if (!x || x->nr_dims < 0) {
-			vaccel_error("session %" PRId64 ": genop %s: the "
-				     "plugin's output %zu is missing",
-				     m->g->sess->id, m->g->op, k);
-			ret = VACCEL_EINVAL;
-			break;
+		if (!x) {
+			ret = no_tensor_out(m, 2 * k);
+			continue;
 		}
 		ret = tensor_out(m, 2 * k, x->data_type, x->nr_dims, x->dims,
 				 x->data, x->size);

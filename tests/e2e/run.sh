@@ -82,6 +82,11 @@ fi
 msg "building $BUILD"
 ninja -C "$BUILD" >"$E2E/ninja.log" 2>&1 ||
 	{ tail -30 "$E2E/ninja.log"; die "build failed"; }
+# the torch suite's models (not built by default), when the plugin is built
+if [ -f "$BUILD/plugins/torch/libvaccel-torch.so" ]; then
+	ninja -C "$BUILD" tests/torch/classifier.pt >>"$E2E/ninja.log" 2>&1 ||
+		{ tail -30 "$E2E/ninja.log"; die "building the torch test models failed"; }
+fi
 for f in host/vhost-user-accel plugins/virtio/libvaccel-virtio.so \
 	tests/virtio-plugin/test_virtio_plugin tests/virtio-plugin/e2e_stress \
 	examples/noop tests/e2e/evil_dev; do
@@ -183,6 +188,16 @@ if [ -f "$TORCH" ]; then
 		add_case "fashion_classify-torch-b$b" torch fashion_classify \
 			"$FASHION/model.pt" "$FASHION/t10k-images-idx3-ubyte" \
 			"$FASHION/t10k-labels-idx1-ubyte" "$b"
+	done
+fi
+# upstream's torch_inference command line with the torch suite's classifier
+TM=$BUILD/tests/torch
+TORCH_FILES=()
+if [ -f "$TORCH" ] && [ -f "$TM/classifier.pt" ]; then
+	TORCH_FILES=("$TM/classifier.pt" "$TM/labels.txt" "$TM/blue.ppm" "$TM/red.ppm" "$TM/gray.pgm")
+	for img in blue.ppm red.ppm gray.pgm; do
+		add_case "torch_inference-torch-${img%.*}" torch torch_inference \
+			"$TM/$img" "$TM/classifier.pt" "$TM/labels.txt" 2
 	done
 fi
 # a 200 MiB TorchScript model shipped from the guest by content (made once)
@@ -362,7 +377,7 @@ for vm in $VMS; do
 				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
 				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP" \
 				"$FASHION/model.pt" "$FASHION/t10k-images-idx3-ubyte" \
-				"$FASHION/t10k-labels-idx1-ubyte" "$BIGMODEL"; do
+				"$FASHION/t10k-labels-idx1-ubyte" "$BIGMODEL" "${TORCH_FILES[@]}"; do
 				[ -e "$p" ] || continue
 				args+=(--copy "$p")
 			done
