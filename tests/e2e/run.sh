@@ -194,7 +194,8 @@ fi
 TM=$BUILD/tests/torch
 TORCH_FILES=()
 if [ -f "$TORCH" ] && [ -f "$TM/classifier.pt" ]; then
-	TORCH_FILES=("$TM/classifier.pt" "$TM/labels.txt" "$TM/blue.ppm" "$TM/red.ppm" "$TM/gray.pgm")
+	TORCH_FILES=("$TM/classifier.pt" "$TM/labels.txt" "$TM/blue.ppm" "$TM/red.ppm"
+		"$TM/gray.pgm" "$TM/affine.pt")
 	for img in blue.ppm red.ppm gray.pgm; do
 		add_case "torch_inference-torch-${img%.*}" torch torch_inference \
 			"$TM/$img" "$TM/classifier.pt" "$TM/labels.txt" 2
@@ -224,7 +225,7 @@ up_lib=$(dirname "$(dirname "$pc")")
 up_flags=$(PKG_CONFIG_LIBDIR=$(dirname "$pc") PKG_CONFIG_PATH='' \
 	PKG_CONFIG_SYSROOT_DIR=$UP/root pkg-config --cflags --libs vaccel) ||
 	die "pkg-config cannot use $pc"
-for prog in noop exec sgemm classify; do
+for prog in noop exec sgemm classify torch; do
 	# shellcheck disable=SC2086 # several words
 	${CC:-cc} -std=gnu11 -O2 -o "$UP/$prog" \
 		"$REPO/tests/integration/upstream_style/$prog.c" $up_flags \
@@ -238,6 +239,7 @@ add_case upstream-sgemm-blas blas "$UP/sgemm"
 add_case upstream-sgemm-noop noop "$UP/sgemm"
 add_case upstream-sgemm-exec exec "$UP/sgemm"
 add_case upstream-classify-noop noop "$UP/classify" "$REPO/examples/data/example.png" 2
+[ ! -f "$TM/affine.pt" ] || add_case upstream-torch-torch torch "$UP/torch" "$TM/affine.pt"
 msg "$(find "$EXP" -name '*.cmd' | wc -l) example cases recorded on the host"
 
 # ---- 3. kernels and drivers -------------------------------------------------
