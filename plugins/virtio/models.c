@@ -253,12 +253,37 @@ static int take_output(struct mcall *c, uint32_t k, struct model_desc *d,
 	return VACCEL_OK;
 }
 
-static int64_t *dims_dup(const struct model_desc *d)
+/* Output k, checked, with its data buffer and a copy of its dims. */
+struct out_tensor {
+	struct model_desc d;
+	void *data;
+	size_t size;
+	int64_t *dims;
+};
+
+static int take_output64(struct mcall *c, uint32_t k, struct out_tensor *o)
 {
-	int64_t *v = calloc((size_t)d->nr_dims + 1, sizeof(*v));
-	if (v && d->nr_dims)
-		memcpy(v, d->dims, (size_t)d->nr_dims * sizeof(*v));
-	return v;
+	int ret = take_output(c, k, &o->d, &o->data, &o->size);
+	if (ret)
+		return ret;
+	o->dims = calloc((size_t)o->d.nr_dims + 1, sizeof(*o->dims));
+	if (!o->dims) {
+		free(o->data);
+		return VACCEL_ENOMEM;
+	}
+	if (o->d.nr_dims)
+		memcpy(o->dims, o->d.dims, (size_t)o->d.nr_dims * sizeof(int64_t));
+	return VACCEL_OK;
+}
+
+static void *out_struct(struct out_tensor *o, size_t size)
+{
+	void *t = calloc(1, size);
+	if (!t) {
+		free(o->data);
+		free(o->dims);
+	}
+	return t;
 }
 
 /*
@@ -280,25 +305,25 @@ int virtio_torch_model_load(struct vaccel_session *sess,
 static int torch_out(struct mcall *c, uint32_t k,
 		     struct vaccel_torch_tensor **out)
 {
-	if (no_output(c, k)) {
-		*out = NULL;
+	struct out_tensor o;
+	struct vaccel_torch_tensor *t;
+
+	*out = NULL;
+	if (no_output(c, k))
 		return VACCEL_OK;
-	}
-	struct model_desc d;
-	struct vaccel_torch_tensor *t = calloc(1, sizeof(*t));
-	int ret = t ? take_output(c, k, &d, &t->data, &t->size)
-		    : VACCEL_ENOMEM;
-	if (!ret && !(t->dims = dims_dup(&d)))
-		ret = VACCEL_ENOMEM;
-	if (ret) {
-		if (t)
-			free(t->data);
-		free(t);
+	int ret = take_output64(c, k, &o);
+	if (ret)
 		return ret;
-	}
-	t->owned = t->data != NULL;
-	t->nr_dims = d.nr_dims;
-	t->data_type = (enum vaccel_torch_data_type)d.data_type;
+	if (!(t = out_struct(&o, sizeof(*t))))
+		return VACCEL_ENOMEM;
+	*t = (struct vaccel_torch_tensor){
+		.data = o.data,
+		.size = o.size,
+		.owned = o.data != NULL,
+		.nr_dims = o.d.nr_dims,
+		.dims = o.dims,
+		.data_type = (enum vaccel_torch_data_type)o.d.data_type,
+	};
 	*out = t;
 	return VACCEL_OK;
 }
@@ -529,25 +554,25 @@ static int tf_node(struct mcall *c, const struct vaccel_tf_node *n,
 
 static int tf_out(struct mcall *c, uint32_t k, struct vaccel_tf_tensor **out)
 {
-	if (no_output(c, k)) {
-		*out = NULL;
+	struct out_tensor o;
+	struct vaccel_tf_tensor *t;
+
+	*out = NULL;
+	if (no_output(c, k))
 		return VACCEL_OK;
-	}
-	struct model_desc d;
-	struct vaccel_tf_tensor *t = calloc(1, sizeof(*t));
-	int ret = t ? take_output(c, k, &d, &t->data, &t->size)
-		    : VACCEL_ENOMEM;
-	if (!ret && !(t->dims = dims_dup(&d)))
-		ret = VACCEL_ENOMEM;
-	if (ret) {
-		if (t)
-			free(t->data);
-		free(t);
+	int ret = take_output64(c, k, &o);
+	if (ret)
 		return ret;
-	}
-	t->owned = t->data != NULL;
-	t->nr_dims = (int)d.nr_dims;
-	t->data_type = (enum vaccel_tf_data_type)d.data_type;
+	if (!(t = out_struct(&o, sizeof(*t))))
+		return VACCEL_ENOMEM;
+	*t = (struct vaccel_tf_tensor){
+		.data = o.data,
+		.size = o.size,
+		.owned = o.data != NULL,
+		.nr_dims = (int)o.d.nr_dims,
+		.dims = o.dims,
+		.data_type = (enum vaccel_tf_data_type)o.d.data_type,
+	};
 	*out = t;
 	return VACCEL_OK;
 }
