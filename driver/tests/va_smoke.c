@@ -4,7 +4,8 @@
  *
  * Needs the host daemon with the noop plugin (sessions with the DEBUG hint
  * go to it). Checks: GET_INFO, sessions, NOOP, echo through EXEC (inline,
- * segments, forced copy, unaligned), resources, EXEC_WITH_RESOURCE,
+ * segments, forced copy, unaligned), resources, EXEC_WITH_RESOURCE and
+ * a model op (ids of other files refused),
  * TIMERS_GET (incl. OVERFLOW), unknown ioctls (ENOTTY), bad pointers
  * (EFAULT), huge counts and overflowing lengths (E2BIG), reserved fields
  * (EINVAL), another open file's ids (ENOENT, also across fork), per-file
@@ -402,6 +403,25 @@ static void t_resources(int fd, uint64_t sess)
 		CHECK_RC(va_op(fd, sess, T_OP_EXEC_WITH_RES, rd, 2, NULL, 0,
 			       NULL),
 			 0);
+	}
+
+	/* the model ops name a resource in arg 0 too (OPF_RESOURCE) */
+	{
+		struct virtio_accel_ioc_arg rd[1];
+		int32_t vret = 0;
+
+		rid = 0x4242;
+		rd[0] = va_arg(&rid, 8, T_ARG_INT64);
+		CHECK_RC(va_op(fd, sess, VIRTIO_ACCEL_OP_TORCH_MODEL_LOAD, rd,
+			       1, NULL, 0, NULL),
+			 -ENOENT);
+		rid = (int64_t)id;
+		/* the file's own: reaches the host, which refuses a LIB
+		 * resource as a model */
+		CHECK_RC(va_op(fd, sess, VIRTIO_ACCEL_OP_TORCH_MODEL_LOAD, rd,
+			       1, NULL, 0, &vret),
+			 0);
+		CHECK(vret != 0, "LIB resource loaded as a model: %d", vret);
 	}
 
 	/* destroy */

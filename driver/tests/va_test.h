@@ -19,14 +19,14 @@
 
 #include <linux/virtio_accel.h>
 
-/* vAccel numbers (docs/protocol.md §6.2, include/vaccel) */
-#define T_ARG_INT64	   7
-#define T_ARG_UINT32	   13
-#define T_ARG_STRING	   27
-#define T_ARG_BUFFER	   28
-#define T_OP_NOOP	   0
-#define T_OP_EXEC	   1
-#define T_OP_EXEC_WITH_RES 2
+/* vAccel numbers, from the UAPI header (docs/protocol.md §6.2, §7.5) */
+#define T_ARG_INT64	   VIRTIO_ACCEL_ARG_INT64
+#define T_ARG_UINT32	   VIRTIO_ACCEL_ARG_UINT32
+#define T_ARG_STRING	   VIRTIO_ACCEL_ARG_STRING
+#define T_ARG_BUFFER	   VIRTIO_ACCEL_ARG_BUFFER
+#define T_OP_NOOP	   VIRTIO_ACCEL_OP_NOOP
+#define T_OP_EXEC	   VIRTIO_ACCEL_OP_EXEC
+#define T_OP_EXEC_WITH_RES VIRTIO_ACCEL_OP_EXEC_WITH_RESOURCE
 #define T_PLUGIN_GENERIC   0x0080 /* the exec plugin */
 #define T_PLUGIN_DEBUG	   0x0100 /* the noop plugin */
 #define T_RES_LIB	   0
