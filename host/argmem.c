@@ -35,6 +35,7 @@ int argmem_init(struct argmem *m, uint64_t max_inflight_bytes,
 	memset(m, 0, sizeof(*m));
 	m->max_inflight_bytes = max_inflight_bytes;
 	atomic_init(&m->inflight_bytes, 0);
+	bounce_pool_init(&m->bounces);
 	/* without a cache views are built per request, as before */
 	m->views = view_cache_new(VIEW_CACHE_ENTRIES, VIEW_CACHE_BYTES,
 				  view_key_get, view_key_put);
@@ -46,6 +47,7 @@ int argmem_init(struct argmem *m, uint64_t max_inflight_bytes,
 void argmem_flush(struct argmem *m, struct view_cache_stats *st)
 {
 	memset(st, 0, sizeof(*st));
+	bounce_pool_drain(&m->bounces);
 	if (!m->views)
 		return;
 	view_cache_stats(m->views, st);
@@ -56,6 +58,7 @@ void argmem_destroy(struct argmem *m)
 {
 	view_cache_free(m->views);
 	m->views = NULL;
+	bounce_pool_drain(&m->bounces);
 }
 
 static bool zero_copy_type(uint32_t t)
@@ -184,7 +187,7 @@ static uint32_t bounce(struct argmem *m, const struct request *req,
 		return VIRTIO_ACCEL_LIMIT;
 	}
 	hb->kind = HB_BOUNCE;
-	hb->p = malloc(a->len);
+	hb->p = bounce_pool_get(&m->bounces, a->len, &hb->cap);
 	if (!hb->p) {
 		*err = "out of memory";
 		return VIRTIO_ACCEL_ERR;
@@ -248,8 +251,10 @@ void hbuf_deliver(const struct request *req, const struct iovec *out,
 
 void hbuf_release(struct argmem *m, struct hbuf *hb)
 {
-	if (hb->kind == HB_INLINE_WR || hb->kind == HB_BOUNCE)
+	if (hb->kind == HB_INLINE_WR)
 		free(hb->p);
+	if (hb->kind == HB_BOUNCE)
+		bounce_pool_put(&m->bounces, hb->p, hb->cap);
 	if (hb->kind == HB_VIEW)
 		view_cache_put(m->views, hb->view);
 	if (hb->charged)

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bouncepool.h"
 #include "request.h"
 #include "viewcache.h"
 
@@ -31,6 +32,7 @@ struct argmem {
 	struct view_cache *views; /* NULL: views built per request */
 	atomic_uint_fast64_t inflight_bytes;
 	uint64_t max_inflight_bytes;
+	struct bounce_pool bounces; /* large bounce buffers, reused */
 };
 
 enum hb_kind {
@@ -48,13 +50,15 @@ struct hbuf {
 	size_t len;
 	struct view_ent *view; /* HB_VIEW: reference on a cached view */
 	uint64_t charged;
+	size_t cap; /* HB_BOUNCE: the buffer's capacity */
 };
 
 int argmem_init(struct argmem *m, uint64_t max_inflight_bytes,
 		uint32_t max_view_maps);
 /* Views must no longer be in use. */
 void argmem_destroy(struct argmem *m);
-/* Drop cached views (no request runs) and report their statistics. */
+/* Drop cached views and kept bounce buffers (no request runs) and report
+ * the views' statistics. */
 void argmem_flush(struct argmem *m, struct view_cache_stats *st);
 
 /* The host buffer of argument idx; a VIRTIO_ACCEL_* status (*err set on
