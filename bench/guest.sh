@@ -12,6 +12,20 @@
 #                      bench/host/libbench_sum.so) against an O_DIRECT read
 #                      of 256 MiB from the disk (MiB/s)
 #
+# and, real work timed by bench/guest/bench_models.c first on this host with
+# the plugins loaded locally (the baseline), then in the guest through the
+# device (the daemon runs the same plugins); ratio = guest / host:
+#
+#   guest_torch_run_b1, guest_torch_run_b64   the demo's Fashion-MNIST model
+#                      (torch plugin) on 1 and 64 images, median per run
+#   guest_sgemm_1024   sgemm 1024^3 on the host's OpenBLAS, median per call
+#
+# What these measure is the cost the VM adds (the request's trip through the
+# guest driver, the virtqueue and the daemon), not the guest's CPU: the work
+# itself runs on the host in both cases, and under TCG the guest's own
+# instructions (the plugin, the driver) are emulated, so the ratios are an
+# upper bound of what a KVM guest pays.
+#
 # Run by bench/run.sh (make bench), or alone: bench/guest.sh. Builds what is
 # missing first (QEMU, Debian's kernel and headers under build/vm, the
 # driver for that kernel under $BUILD/bench-guest), creates the disk image
@@ -57,6 +71,10 @@ QSD=$(command -v qemu-storage-daemon) ||
 	die "no qemu-storage-daemon (Debian package qemu-system-common)"
 
 PROG=$BUILD/bench/guest/bench_guest
+MODELS=$BUILD/bench/guest/bench_models
+BLAS=$BUILD/plugins/blas/libvaccel-blas.so
+TORCH=$BUILD/plugins/torch/libvaccel-torch.so
+MODEL_ROUNDS=${BENCH_GUEST_MODEL_ROUNDS:-50}
 SUM_LIB=$BUILD/bench/host/libbench_sum.so
 VIRTIO_PLUGIN=$BUILD/plugins/virtio/libvaccel-virtio.so
 NOOP=$BUILD/plugins/noop/libvaccel-noop.so
@@ -134,16 +152,45 @@ done
 	die "qemu-storage-daemon did not come up (log: $QSD_LOG)"
 }
 
+# ---- real work on this host first (the baseline of the model figures) ------
+F=$BUILD/demo/fashion
+HOST_MODELS=$OUT/host-models.txt
+: >"$HOST_MODELS"
+HAVE_MODELS=0
+if [ -x "$MODELS" ] && [ -f "$TORCH" ] && [ -f "$BLAS" ] &&
+	BUILD=$BUILD scripts/fashion-model.sh "$F" >"$LOGS/fashion-model.log" 2>&1; then
+	msg "model and sgemm figures on this host (baseline)"
+	OPENBLAS_NUM_THREADS=1 VACCEL_PLUGINS=$BLAS:$TORCH "$MODELS" "$F/model.pt" \
+		"$F/t10k-images-idx3-ubyte" "$MODEL_ROUNDS" >"$HOST_MODELS" 2>"$LOGS/host-models.err" ||
+		die "bench_models failed on the host ($LOGS/host-models.err)"
+	HAVE_MODELS=1
+else
+	msg "no torch or blas plugin, or no demo model: model figures skipped"
+fi
+GUEST_CMD=$OUT/guest-run.sh
+cat >"$GUEST_CMD" <<EOF_GUEST
+#!/bin/sh
+"$PROG" /dev/vda "$SUM_LIB" "$NOOP_ROUNDS" "$BIG_ROUNDS" || exit \$?
+[ "$HAVE_MODELS" = 1 ] || exit 0
+"$MODELS" "$F/model.pt" "$F/t10k-images-idx3-ubyte" "$MODEL_ROUNDS"
+EOF_GUEST
+chmod +x "$GUEST_CMD"
+GUEST_PLUGINS=$NOOP:$EXEC
+[ "$HAVE_MODELS" = 0 ] || GUEST_PLUGINS=$NOOP:$BLAS:$EXEC:$TORCH
+
 # ---- the guest ---------------------------------------------------------------
 LOG=$LOGS/guest-$(date +%Y%m%d-%H%M%S)-$$.log
 msg "booting the QEMU guest ($NOOP_ROUNDS round trips, $BIG_ROUNDS x 256 MiB of each; TCG, about a minute; console log $LOG)"
 set +e
-vm/run-qemu.sh --module "$KO" --module "$VIRTIO_BLK" --plugins "$NOOP:$EXEC" \
-	--mem 1536M --timeout "$TIMEOUT" --log "$LOG" -q \
-	--copy "$VIRTIO_PLUGIN" --copy "$SUM_LIB" \
+copies=(--copy "$VIRTIO_PLUGIN" --copy "$SUM_LIB" --copy "$PROG" --copy "$GUEST_CMD")
+[ "$HAVE_MODELS" = 0 ] || copies+=(--copy "$MODELS" --copy "$F/model.pt"
+	--copy "$F/t10k-images-idx3-ubyte")
+OPENBLAS_NUM_THREADS=1 \
+vm/run-qemu.sh --module "$KO" --module "$VIRTIO_BLK" --plugins "$GUEST_PLUGINS" \
+	--mem 1536M --timeout "$TIMEOUT" --log "$LOG" -q "${copies[@]}" \
 	--env "VACCEL_PLUGINS=$VIRTIO_PLUGIN" \
 	--qemu-args "-chardev socket,id=blk0,path=$SOCK -device vhost-user-blk-pci,chardev=blk0,num-queues=1" \
-	-- "$PROG" /dev/vda "$SUM_LIB" "$NOOP_ROUNDS" "$BIG_ROUNDS" \
+	-- sh "$GUEST_CMD" \
 	>"$LOG.run" 2>&1
 rc=$?
 set -e
@@ -155,3 +202,16 @@ if [ "$rc" != 0 ]; then
 fi
 n=$(sed 's/\r$//' "$LOG" | grep -c '^BENCH ' || true)
 [ "$n" = 3 ] || die "the guest printed $n BENCH lines, not 3 (console log $LOG)"
+# model figures: guest against host, one BENCH line each
+if [ "$HAVE_MODELS" = 1 ]; then
+	for name in torch_run_b1 torch_run_b64 sgemm_1024; do
+		h=$(awk -v n="$name" '$1 == "RESULT" && $2 == n {print $3, $4}' "$HOST_MODELS")
+		g=$(sed 's/\r$//' "$LOG" | awk -v n="$name" '$1 == "RESULT" && $2 == n {print $3, $4}')
+		[ -n "$h" ] && [ -n "$g" ] || die "no $name figure (host '$h', guest '$g'; console log $LOG)"
+		# shellcheck disable=SC2086 # "value unit" pairs, split on purpose
+		set -- $h $g
+		awk -v n="$name" -v hv="$1" -v u="$2" -v gv="$3" 'BEGIN {
+			printf "BENCH guest_%s median=%.3f%s baseline=%.3f%s ratio=%.3f\n",
+				n, gv, u, hv, u, (hv > 0 ? gv / hv : 0) }'
+	done
+fi

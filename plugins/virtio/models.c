@@ -10,8 +10,9 @@
  * Outputs: the caller gets tensors the plugin allocates (as a local plugin
  * would). Their sizes are not known before the run, so each output gets a
  * buffer of the size the model's last run needed (OUT_DEFAULT the first
- * time); if one does not fit, the device answers OVERFLOW with the sizes
- * needed and the run is sent once more with exactly those. What the host
+ * time; exactly that size, so that small outputs travel inline); if one
+ * does not fit, the device answers OVERFLOW with the sizes needed and the
+ * run is sent once more with exactly those. What the host
  * returns is checked again here: the plugin does not trust the host.
  */
 #include "virtio_internal.h"
@@ -216,7 +217,9 @@ static int mcall_run(struct mcall *c)
 	for (uint32_t k = 0; k < c->nr_out; k++)
 		if (c->wr[2 * k + 1].len > most)
 			most = (size_t)c->wr[2 * k + 1].len;
-	hint_put(c->model, most > OUT_DEFAULT ? most : OUT_DEFAULT);
+	/* exactly what was needed: small outputs then travel inline */
+	if (most)
+		hint_put(c->model, most);
 	return VACCEL_OK;
 }
 
