@@ -195,7 +195,7 @@ static void test_tf_status(void **state)
 	struct fx f;
 	start(&f, 0);
 	int64_t id = (int64_t)f.model;
-	uint8_t code = 0xff;
+	uint8_t code[4] = {0xff}; /* room for the wrong-size case below */
 	char msg[VIRTIO_ACCEL_TF_STATUS_MSG_MAX];
 	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
 			    .session_id = f.sess,
@@ -205,13 +205,13 @@ static void test_tf_status(void **state)
 	r.rd[0] = (struct vmm_arg){
 		.type = VIRTIO_ACCEL_ARG_INT64, .data = &id, .len = 8};
 	r.wr[0] = (struct vmm_arg){
-		.type = VIRTIO_ACCEL_ARG_UINT8, .out = &code, .len = 1};
+		.type = VIRTIO_ACCEL_ARG_UINT8, .out = code, .len = 1};
 	r.wr[1] = (struct vmm_arg){
 		.type = VIRTIO_ACCEL_ARG_STRING, .out = msg, .len = sizeof(msg)};
 	assert_int_equal(vmm_request(&f.v, &r), 0);
 	assert_int_equal(r.resp.status, VIRTIO_ACCEL_OK);
 	assert_int_equal(r.resp.vaccel_ret, 0);
-	assert_int_equal(code, 0);
+	assert_int_equal(code[0], 0);
 	assert_true(r.wr[1].produced >= 1);
 	assert_int_equal(msg[r.wr[1].produced - 1], '\0');
 	/* status code arg of the wrong size */
