@@ -186,8 +186,11 @@ static void t_op_bounds(int fd, uint64_t sess)
 	op.nr_read = 0;
 	op.op_type = 24;
 	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EBADMSG);
-	op.op_type = 8; /* TF_MODEL_LOAD: not carried */
+	op.op_type = VIRTIO_ACCEL_OP_TORCH_SGEMM; /* not carried */
 	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EOPNOTSUPP);
+	/* a model op names its model in arg 0: the driver checks that first */
+	op.op_type = VIRTIO_ACCEL_OP_TF_MODEL_LOAD;
+	CHECK_RC(va_ioctl(fd, VIRTIO_ACCEL_IOC_OP, &op), -EINVAL);
 }
 
 static void t_echo_one(int fd, uint64_t sess, size_t len, size_t off,
