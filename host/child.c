@@ -14,6 +14,7 @@
 #include "frontend.h"
 #include "landlock.h"
 #include "log.h"
+#include "rpc_server.h"
 
 static int serve_sock = -1;
 
@@ -125,7 +126,8 @@ int child_run(const struct device_opts *o)
 		vaccel_cleanup();
 		return 1;
 	}
-	int rc = frontend_serve(o->serve_fd, o->frontend_id, o);
+	int rc = o->rpc ? rpc_serve(o->serve_fd, o->frontend_id, o)
+			: frontend_serve(o->serve_fd, o->frontend_id, o);
 	vaccel_cleanup();
 	return rc < 0 ? 1 : 0;
 }

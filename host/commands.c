@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "commands.h"
 
-#include <dirent.h>
 #include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "argmem.h"
 #include "frontend.h"
 #include "log.h"
+#include "resbuild.h"
 #include "timers.h"
 
 /* the session flag of vAccel's remote plugins (vaccel_plugin_type_t) */
@@ -87,34 +87,6 @@ static void cmd_session_destroy(struct frontend *fe, const struct request *req,
 	sess_put(fs);
 }
 
-static bool blob_name_ok(const uint8_t *p, uint64_t len)
-{
-	if (len < 2 || len > VIRTIO_ACCEL_BLOB_NAME_MAX + 1 || p[len - 1])
-		return false;
-	if (memchr(p, 0, len - 1) || memchr(p, '/', len - 1))
-		return false;
-	return strcmp((const char *)p, ".") && strcmp((const char *)p, "..");
-}
-
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") ||
-			    !strcmp(de->d_name, ".."))
-				continue;
-			char p[4096];
-			if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) <
-			    (int)sizeof(p))
-				unlink(p);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-}
-
 /* Validates RESOURCE_CREATE's name/data pairs; their total bytes. */
 static bool resource_shape_ok(struct frontend *fe, const struct request *req,
 			      struct result *res, uint64_t *bytes)
@@ -147,42 +119,6 @@ static bool resource_shape_ok(struct frontend *fe, const struct request *req,
 	return true;
 }
 
-/* Several blobs: persisted in a scratch directory, then the resource is
- * built from them (it copies them into its own directory). */
-static int resource_from_blobs(struct fe_res *fr, const struct request *req,
-			       struct hbuf *hb, uint32_t nb,
-			       vaccel_resource_type_t type, struct result *res)
-{
-	char dir[4096];
-	const char *rd = vaccel_rundir();
-	struct vaccel_blob **blobs = calloc(nb, sizeof(*blobs));
-	if (!rd || !blobs ||
-	    snprintf(dir, sizeof(dir), "%s/vhost-blobs.XXXXXX", rd) >=
-		    (int)sizeof(dir) ||
-	    !mkdtemp(dir)) {
-		free(blobs);
-		res->status = VIRTIO_ACCEL_ERR;
-		res->err = "cannot create a scratch directory";
-		return -1;
-	}
-	int vret = VACCEL_OK;
-	for (uint32_t i = 0; i < nb && vret == VACCEL_OK; i++)
-		vret = vaccel_blob_from_buf(&blobs[i], hb[i].p, hb[i].len,
-					    false,
-					    (const char *)req->rd_inline +
-						    req->args[2 * i].inline_off,
-					    dir, false);
-	if (vret == VACCEL_OK)
-		vret = vaccel_resource_from_blobs(
-			&fr->r, (const struct vaccel_blob **)blobs, nb, type);
-	for (uint32_t i = 0; i < nb; i++)
-		if (blobs[i])
-			vaccel_blob_delete(blobs[i]);
-	free(blobs);
-	remove_tree(dir);
-	return vret;
-}
-
 /* Build fr->r from the request's blobs; a vAccel code (res->status set
  * on a transport failure). */
 static int resource_build(struct frontend *fe, struct fe_res *fr,
@@ -191,28 +127,33 @@ static int resource_build(struct frontend *fe, struct fe_res *fr,
 	uint32_t nb = req->nr_read / 2;
 	vaccel_resource_type_t type = (vaccel_resource_type_t)req->param;
 	struct hbuf *hb = calloc(nb, sizeof(*hb));
+	struct named_buf *nbufs = calloc(nb, sizeof(*nbufs));
 	int vret = VACCEL_EINVAL;
-	if (!hb) {
+	if (!hb || !nbufs) {
 		res->status = VIRTIO_ACCEL_ERR;
-		return vret;
+		goto out;
 	}
 	for (uint32_t i = 0; i < nb; i++) {
 		res->status =
 			hbuf_get(&fe->mem, req, 2 * i + 1, &hb[i], &res->err);
 		if (res->status != VIRTIO_ACCEL_OK)
 			goto out;
+		nbufs[i].name = (const char *)req->rd_inline +
+				req->args[2 * i].inline_off;
+		nbufs[i].p = hb[i].p;
+		nbufs[i].len = hb[i].len;
 	}
-	if (nb == 1)
-		vret = vaccel_resource_from_buf(
-			&fr->r, hb[0].p, hb[0].len, type,
-			(const char *)req->rd_inline + req->args[0].inline_off,
-			false);
-	else
-		vret = resource_from_blobs(fr, req, hb, nb, type, res);
+	const char *err = NULL;
+	vret = resource_from_named(&fr->r, nbufs, nb, type, &err);
+	if (err) {
+		res->status = VIRTIO_ACCEL_ERR;
+		res->err = err;
+	}
 out:
-	for (uint32_t i = 0; i < nb; i++)
+	for (uint32_t i = 0; hb && i < nb; i++)
 		hbuf_release(&fe->mem, &hb[i]);
 	free(hb);
+	free(nbufs);
 	return vret;
 }
 

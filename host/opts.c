@@ -9,19 +9,33 @@
 
 #include <vaccel.h>
 
+#include "rpc_wire.h"
+
 #define DAEMON_VERSION "0.2.0"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vhost-user-accel --socket PATH [options]\n"
+		"       vhost-user-accel --rpc-listen ADDR [options]\n"
 		"\n"
 		"vhost-user back-end of the virtio-accel device (virtio id "
-		"63).\n"
+		"63),\n"
+		"and a server of vAccel's RPC protocol (docs/rpc.md).\n"
 		"Each connection is served by its own process.\n"
 		"\n"
-		"  -s, --socket PATH         listen on this UNIX socket "
-		"(required)\n"
+		"  -s, --socket PATH         vhost-user: listen on this UNIX "
+		"socket\n"
+		"      --rpc-listen ADDR     vAccel RPC: listen on unix:PATH, "
+		"vsock:PORT or\n"
+		"                            tcp:HOST:PORT (repeatable, up "
+		"to 8)\n"
+		"      --rpc-allow NET       TCP clients allowed in, as "
+		"ADDR[/BITS]\n"
+		"                            (repeatable; TCP needs at least "
+		"one)\n"
+		"      --rpc-max-message B   bytes of one RPC message (1G, "
+		"the maximum)\n"
 		"  -p, --plugins LIST        vAccel plugins, ':'-separated\n"
 		"                            (default: $VACCEL_PLUGINS)\n"
 		"  -q, --queues N            request queues (1..64, default "
@@ -110,6 +124,10 @@ enum {
 	OPT_SERVE_FD,
 	OPT_FRONTEND_ID,
 	OPT_PROBE,
+	OPT_RPC_LISTEN,
+	OPT_RPC_ALLOW,
+	OPT_RPC_MAX_MSG,
+	OPT_RPC,
 };
 
 static const struct option lopts[] = {
@@ -139,6 +157,10 @@ static const struct option lopts[] = {
 	{"serve-fd", required_argument, NULL, OPT_SERVE_FD},
 	{"frontend-id", required_argument, NULL, OPT_FRONTEND_ID},
 	{"probe", no_argument, NULL, OPT_PROBE},
+	{"rpc-listen", required_argument, NULL, OPT_RPC_LISTEN},
+	{"rpc-allow", required_argument, NULL, OPT_RPC_ALLOW},
+	{"rpc-max-message", required_argument, NULL, OPT_RPC_MAX_MSG},
+	{"rpc", no_argument, NULL, OPT_RPC},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -173,6 +195,7 @@ static void defaults(struct device_opts *o)
 		.max_open_files = 1024,
 		.stats_fd = -1,
 		.serve_fd = -1,
+		.rpc_max_message = RPC_MAX_MESSAGE_COMPAT,
 	};
 }
 
@@ -258,6 +281,10 @@ static bool set_num(struct device_opts *o, int c, const char *arg)
 		NUM(0, 1 << 20);
 		o->serve_fd = (int)v;
 		break;
+	case OPT_RPC_MAX_MSG:
+		NUM(4096, RPC_MAX_MESSAGE_COMPAT);
+		o->rpc_max_message = (uint32_t)v;
+		break;
 	case OPT_FRONTEND_ID:
 		NUM(1, UINT32_MAX);
 		o->frontend_id = (unsigned int)v;
@@ -295,6 +322,27 @@ int opts_parse(int argc, char **argv, struct device_opts *o)
 		case OPT_PROBE:
 			o->probe = true;
 			break;
+		case OPT_RPC:
+			o->rpc = true;
+			break;
+		case OPT_RPC_LISTEN:
+			if (o->nr_rpc_listen == RPC_MAX_LISTENERS) {
+				fprintf(stderr, "vhost-user-accel: at most %d "
+						"--rpc-listen\n",
+					RPC_MAX_LISTENERS);
+				return 2;
+			}
+			o->rpc_listen[o->nr_rpc_listen++] = optarg;
+			break;
+		case OPT_RPC_ALLOW:
+			if (o->nr_rpc_allow == RPC_MAX_ALLOW) {
+				fprintf(stderr, "vhost-user-accel: at most %d "
+						"--rpc-allow\n",
+					RPC_MAX_ALLOW);
+				return 2;
+			}
+			o->rpc_allow[o->nr_rpc_allow++] = optarg;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -324,7 +372,8 @@ int opts_parse(int argc, char **argv, struct device_opts *o)
 		}
 		li = -1;
 	}
-	if (optind < argc || (!o->sock_path && o->serve_fd < 0 && !o->probe)) {
+	if (optind < argc || (!o->sock_path && !o->nr_rpc_listen &&
+				 o->serve_fd < 0 && !o->probe)) {
 		usage(stderr);
 		return 2;
 	}

@@ -18,8 +18,17 @@
 #define RUNTIME_MAX_SESSIONS  1024
 #define RUNTIME_MAX_RESOURCES 2048
 
+/* --rpc-listen addresses and --rpc-allow networks, at most */
+#define RPC_MAX_LISTENERS 8
+#define RPC_MAX_ALLOW	  32
+
 struct device_opts {
-	const char *sock_path;
+	const char *sock_path; /* NULL: no vhost-user listener */
+	const char *rpc_listen[RPC_MAX_LISTENERS];
+	unsigned int nr_rpc_listen;
+	const char *rpc_allow[RPC_MAX_ALLOW];
+	unsigned int nr_rpc_allow;
+	uint32_t rpc_max_message; /* data bytes of one RPC frame */
 	const char *plugins; /* NULL: $VACCEL_PLUGINS */
 	unsigned int queues;
 	unsigned int workers; /* per front-end process */
@@ -42,6 +51,7 @@ struct device_opts {
 	/* internal: this process serves one accepted connection */
 	int serve_fd; /* -1: supervisor */
 	unsigned int frontend_id;
+	bool rpc; /* internal: the connection speaks vAccel's RPC protocol */
 	bool probe; /* internal: load the plugins, then exit */
 };
 

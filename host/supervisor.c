@@ -19,6 +19,7 @@
 #include <vaccel.h>
 
 #include "log.h"
+#include "rpc_listen.h"
 
 /* How long front-end processes get to finish after SIGTERM. */
 #define STOP_GRACE_MS 10000
@@ -36,6 +37,7 @@ static struct {
 	unsigned int nr_kids;
 	unsigned int next_id;
 	int sig_pipe[2];
+	struct rpc_listeners rpc;
 } S = {.sig_pipe = {-1, -1}};
 
 static void on_signal(int sig)
@@ -111,8 +113,9 @@ static pid_t spawn(int fd, const char *const *extra, unsigned int nextra)
 	return pid;
 }
 
-/* Start the front-end process for connection cfd (closed here). */
-static void start_frontend(int cfd)
+/* Start the front-end process for connection cfd (closed here); `rpc`:
+ * it speaks vAccel's RPC protocol, not vhost-user. */
+static void start_frontend(int cfd, bool rpc)
 {
 	struct child *slot = NULL;
 	for (unsigned int i = 0; i < S.o->max_frontends && !slot; i++)
@@ -127,10 +130,12 @@ static void start_frontend(int cfd)
 	char fdbuf[16], idbuf[16];
 	snprintf(fdbuf, sizeof(fdbuf), "%d", cfd);
 	snprintf(idbuf, sizeof(idbuf), "%u", id);
-	const char *extra[] = {"--serve-fd", fdbuf, "--frontend-id", idbuf};
+	const char *extra[] = {"--serve-fd", fdbuf, "--frontend-id", idbuf,
+			       "--rpc"};
 	/* the connect record precedes everything the process writes */
-	stats_line("event=connect frontend=%u\n", id);
-	pid_t pid = spawn(cfd, extra, 4);
+	stats_line("event=connect frontend=%u%s\n", id,
+		   rpc ? " transport=rpc" : "");
+	pid_t pid = spawn(cfd, extra, rpc ? 5 : 4);
 	close(cfd);
 	if (pid < 0) {
 		LOG_ERR("frontend %u: cannot start its process: %s", id,
@@ -246,17 +251,42 @@ static int install_signals(void)
 	return 0;
 }
 
+/* An RPC connection: TCP peers outside --rpc-allow are refused here. */
+static void accept_rpc(const struct rpc_listener *l)
+{
+	char who[128];
+	int cfd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (!rpc_peer_allowed(&S.rpc, l, cfd, who, sizeof(who))) {
+		LOG_ERR("rpc: refusing %s on %s: not in --rpc-allow", who,
+			l->addr.text);
+		close(cfd);
+		return;
+	}
+	start_frontend(cfd, true);
+}
+
+/* poll set: the signal pipe, the vhost-user socket (if any), then the
+ * RPC listeners */
+enum { P_SIG, P_VU, P_RPC };
+
 static void serve(int lfd)
 {
+	struct pollfd p[P_RPC + RPC_MAX_LISTENERS];
+	unsigned int np = P_RPC + S.rpc.nr;
+	p[P_SIG] = (struct pollfd){.fd = S.sig_pipe[0], .events = POLLIN};
+	p[P_VU] = (struct pollfd){.fd = lfd, .events = POLLIN};
+	for (unsigned int i = 0; i < S.rpc.nr; i++)
+		p[P_RPC + i] = (struct pollfd){.fd = S.rpc.l[i].fd,
+					       .events = POLLIN};
 	for (;;) {
-		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
-				      {.fd = S.sig_pipe[0], .events = POLLIN}};
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
 		}
-		if (p[1].revents) {
+		if (p[P_SIG].revents) {
 			unsigned char sig = 0;
 			bool stop = false;
 			while (read(S.sig_pipe[0], &sig, 1) == 1)
@@ -267,11 +297,14 @@ static void serve(int lfd)
 				return;
 			}
 		}
-		if (p[0].revents) {
+		if (p[P_VU].revents) {
 			int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (cfd >= 0)
-				start_frontend(cfd);
+				start_frontend(cfd, false);
 		}
+		for (unsigned int i = 0; i < S.rpc.nr; i++)
+			if (p[P_RPC + i].revents)
+				accept_rpc(&S.rpc.l[i]);
 	}
 }
 
@@ -292,18 +325,32 @@ int supervisor_run(const struct device_opts *o, int argc, char **argv)
 			"will fail (use --plugins)");
 	else if (probe_plugins() < 0)
 		return 1; /* the probe logged why */
-	int lfd = listen_on(o->sock_path);
-	if (lfd < 0)
+	int lfd = o->sock_path ? listen_on(o->sock_path) : -1;
+	if (o->sock_path && lfd < 0)
 		return 1;
+	if (rpc_listeners_open(o, &S.rpc) < 0) {
+		if (lfd >= 0) {
+			close(lfd);
+			unlink(o->sock_path);
+		}
+		return 1;
+	}
 	if (o->confined && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		LOG_ERR("cannot set no_new_privs: %s", strerror(errno));
 		return 1;
 	}
-	LOG_INFO("listening on %s (%u queues, %u workers per front-end)",
-		 o->sock_path, o->queues, o->workers);
+	if (o->sock_path)
+		LOG_INFO("listening on %s (%u queues, %u workers per "
+			 "front-end)",
+			 o->sock_path, o->queues, o->workers);
+	for (unsigned int i = 0; i < S.rpc.nr; i++)
+		LOG_INFO("rpc: listening on %s", S.rpc.l[i].addr.text);
 	serve(lfd);
-	close(lfd);
-	unlink(o->sock_path);
+	if (lfd >= 0) {
+		close(lfd);
+		unlink(o->sock_path);
+	}
+	rpc_listeners_close(&S.rpc);
 	stop_all();
 	free(S.kids);
 	LOG_INFO("stopped");

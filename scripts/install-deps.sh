@@ -10,9 +10,13 @@
 set -euo pipefail
 
 # g++ libtorch-dev: the torch plugin (libvaccel-torch.so, plugins/torch/)
+# libprotobuf-c-dev protobuf-c-compiler: vAccel's RPC messages (rpc/)
 build_pkgs=(gcc make meson ninja-build pkg-config libcmocka-dev
-	libopenblas-dev libseccomp-dev g++ libtorch-dev)
-test_pkgs=(valgrind clang libclang-rt-14-dev)
+	libopenblas-dev libseccomp-dev g++ libtorch-dev
+	libprotobuf-c-dev protobuf-c-compiler)
+# python3-protobuf protobuf-compiler: the RPC wire check encodes the same
+# messages independently of our code (tests/rpc/wire_check.py)
+test_pkgs=(valgrind clang libclang-rt-14-dev python3-protobuf protobuf-compiler)
 # the demo's classifier is trained on Debian's Fashion-MNIST (make demo, the
 # e2e suite's torch cases)
 data_pkgs=(dataset-fashion-mnist)
