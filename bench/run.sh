@@ -17,6 +17,13 @@ if [ -x "$BUILD/bench/host/bench_daemon" ]; then
 		"$BUILD/plugins/exec/libvaccel-exec.so" \
 		"$BUILD/bench/host/libbench_sum.so"
 fi
+if [ -x "$BUILD/bench/host/bench_rpc" ]; then
+	echo ">> vAccel RPC (real daemon, UNIX socket)"
+	"$BUILD/bench/host/bench_rpc" "$BUILD/host/vhost-user-accel" \
+		"$BUILD/plugins/noop/libvaccel-noop.so" \
+		"$BUILD/plugins/exec/libvaccel-exec.so" \
+		"$BUILD/bench/host/libbench_sum.so"
+fi
 for b in bench/*.sh; do
 	[ "$b" = bench/run.sh ] && continue
 	echo ">> $b"

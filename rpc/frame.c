@@ -73,25 +73,35 @@ static int wait_fd(int fd, short events, int64_t deadline)
 	}
 }
 
-int rpc_read_full(int fd, void *buf, size_t n, int64_t deadline)
+/* Read up to n bytes: try first, wait only when nothing is there. The
+ * bytes read so far are in *got when the stream ends early. */
+static int read_some(int fd, uint8_t *p, size_t n, int64_t deadline,
+		     size_t *got)
 {
-	uint8_t *p = buf;
-	while (n) {
+	*got = 0;
+	while (*got < n) {
+		ssize_t r = recv(fd, p + *got, n - *got, MSG_DONTWAIT);
+		if (r > 0) {
+			*got += (size_t)r;
+			continue;
+		}
+		if (r == 0)
+			return -ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
 		int w = wait_fd(fd, POLLIN, deadline);
 		if (w < 0)
 			return w;
-		ssize_t r = recv(fd, p, n, MSG_DONTWAIT);
-		if (r == 0)
-			return -ECONNRESET;
-		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
-		}
-		p += r;
-		n -= (size_t)r;
 	}
 	return 0;
+}
+
+int rpc_read_full(int fd, void *buf, size_t n, int64_t deadline)
+{
+	size_t got;
+	return read_some(fd, buf, n, deadline, &got);
 }
 
 static int writev_full(int fd, struct iovec *iov, int cnt, int64_t deadline)
@@ -102,15 +112,17 @@ static int writev_full(int fd, struct iovec *iov, int cnt, int64_t deadline)
 			cnt--;
 			continue;
 		}
-		int w = wait_fd(fd, POLLOUT, deadline);
-		if (w < 0)
-			return w;
 		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)cnt};
 		ssize_t r = sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR)
 				continue;
-			return -errno;
+			if (errno != EAGAIN)
+				return -errno;
+			int w = wait_fd(fd, POLLOUT, deadline);
+			if (w < 0)
+				return w;
+			continue;
 		}
 		size_t done = (size_t)r;
 		while (cnt > 0 && done >= iov->iov_len) {
@@ -174,22 +186,17 @@ int rpc_recv_frame(int fd, struct rpc_hdr *h, uint8_t **data, uint32_t max,
 		   int64_t hdr_deadline, int data_timeout_ms)
 {
 	uint8_t hdr[RPC_HDR_SIZE];
+	size_t got;
 	*data = NULL;
-	/* a clean end of stream between frames is not an error */
-	int w;
-	ssize_t r;
-	do {
-		w = wait_fd(fd, POLLIN, hdr_deadline);
-		if (w < 0)
-			return w;
-		r = recv(fd, hdr, 1, MSG_DONTWAIT | MSG_PEEK);
-	} while (r < 0 && (errno == EINTR || errno == EAGAIN));
-	if (r == 0)
+	/* the first byte may take until hdr_deadline; a clean end of stream
+	 * between frames is not an error */
+	int rc = read_some(fd, hdr, 1, hdr_deadline, &got);
+	if (rc == -ECONNRESET)
 		return -ENODATA;
-	if (r < 0)
-		return -errno;
+	if (rc < 0)
+		return rc;
 	int64_t dl = rpc_deadline(data_timeout_ms);
-	int rc = rpc_read_full(fd, hdr, sizeof(hdr), dl);
+	rc = rpc_read_full(fd, hdr + 1, sizeof(hdr) - 1, dl);
 	if (rc < 0)
 		return rc;
 	rpc_hdr_decode(hdr, h);
