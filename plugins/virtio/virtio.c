@@ -22,6 +22,10 @@
  *
  * The device is opened lazily, once per process, by the first call that
  * needs it, and closed by fini(). All entry points are thread-safe.
+ *
+ * The same core, linked with the RPC transport (plugins/rpc), is
+ * libvaccel-rpc.so: its name and log prefix come from VIRTIO_PLUGIN_NAME,
+ * what it opens from the transport (virtio_transport.choose_path).
  */
 #include <vaccel.h>
 
@@ -47,12 +51,18 @@
 #define VACCEL_PLUGIN_VERSION "0.0.0"
 #endif
 
-/* Device node: $VACCEL_VIRTIO_DEVICE, else the lowest /dev/virtio-accel<N>. */
+/* Device node: $VACCEL_VIRTIO_DEVICE, else the lowest /dev/virtio-accel<N>
+ * (unless the transport chooses what it opens). */
 #define DEVICE_ENV     "VACCEL_VIRTIO_DEVICE"
 #define DEVICE_GLOB    "/dev/" VIRTIO_ACCEL_DEVICE_NAME "*"
 #define DEVICE_DEFAULT "/dev/" VIRTIO_ACCEL_DEVICE_NAME "0"
+#define DEVICE_HINT                                                            \
+	"is virtio_accel loaded? the device can be chosen with " DEVICE_ENV
 /* Host plugin hint for sessions created with flags 0. */
-#define HINT_ENV "VACCEL_VIRTIO_SESSION_HINT"
+#ifndef VIRTIO_HINT_ENV
+#define VIRTIO_HINT_ENV "VACCEL_VIRTIO_SESSION_HINT"
+#endif
+#define HINT_ENV VIRTIO_HINT_ENV
 
 /* Scratch capacity for image outputs the caller did not provide. */
 #define SCRATCH_OUT 256
@@ -139,6 +149,7 @@ static int transport_error(int err, uint32_t status)
 	case ENODEV:
 	case ENXIO:
 	case ESHUTDOWN:
+	case ECONNREFUSED: /* a transport whose peer does not listen */
 		return VACCEL_ENODEV;
 	default: /* EIO, EREMOTEIO, ETIMEDOUT, EPIPE, EINTR, ... */
 		return VACCEL_EIO;
@@ -151,6 +162,10 @@ static void device_path_choose(void)
 	const char *env = getenv(DEVICE_ENV);
 	glob_t g;
 
+	if (transport->choose_path) {
+		transport->choose_path(dev.path, sizeof(dev.path));
+		return;
+	}
 	if (env && *env) {
 		snprintf(dev.path, sizeof(dev.path), "%s", env);
 		return;
@@ -184,10 +199,10 @@ static int device_open_locked(void)
 		ret = transport_error(-h, 0);
 		if (-h == ENOENT)
 			ret = VACCEL_ENODEV;
-		vaccel_error(PFX "Cannot open %s: %s (is virtio_accel loaded? "
-				 "the device can be chosen with " DEVICE_ENV
-				 ")",
-			     dev.path, strerror(-h));
+		vaccel_error(PFX "Cannot open %s: %s (%s)", dev.path,
+			     strerror(-h),
+			     transport->open_hint ? transport->open_hint
+						  : DEVICE_HINT);
 		return ret;
 	}
 
@@ -1329,7 +1344,7 @@ static int virtio_fini(void)
 	return VACCEL_OK;
 }
 
-VACCEL_PLUGIN(.name = "virtio", .version = VACCEL_PLUGIN_VERSION,
+VACCEL_PLUGIN(.name = VIRTIO_PLUGIN_NAME, .version = VACCEL_PLUGIN_VERSION,
 	      .vaccel_version = VACCEL_VERSION, .type = VACCEL_PLUGIN_REMOTE,
 	      .is_virtio = true, .init = virtio_init, .fini = virtio_fini,
 	      .session_init = virtio_session_init,

@@ -13,7 +13,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PFX "[virtio] "
+/*
+ * The plugin's name, and the prefix of its log lines: "virtio" for
+ * libvaccel-virtio.so; the same core built as libvaccel-rpc.so (with the
+ * RPC transport) is "rpc" (-DVIRTIO_PLUGIN_NAME="rpc").
+ */
+#ifndef VIRTIO_PLUGIN_NAME
+#define VIRTIO_PLUGIN_NAME "virtio"
+#endif
+#define PFX "[" VIRTIO_PLUGIN_NAME "] "
 
 void arg_set(struct virtio_accel_ioc_arg *a, const void *buf, uint64_t len,
 	     vaccel_arg_type_t type);
