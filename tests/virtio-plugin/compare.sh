@@ -6,12 +6,15 @@
 # and check that both runs give the same result lines and exit status.
 #
 # Usage: compare.sh -l LOCAL_PLUGIN -r LOOPBACK_PLUGIN [-s STATUS]
-#                   [-e REGEX]... -- COMMAND [ARGS...]
+#                   [-e REGEX]... [-w WORD]... -- COMMAND [ARGS...]
 #   -l  the plugin the program runs with locally (also the daemon's plugin)
 #   -r  libvaccel-virtio-loopback.so
 #   -s  expected exit status of both runs (default 0)
 #   -e  the result lines must match REGEX (grep -E), so that two runs that
 #       fail the same way are not taken for a pass
+#   -w  the remote run is WORD... COMMAND: a wrapper that provides the
+#       remote end (tests/rpc-plugin/rpc_daemon.sh for libvaccel-rpc.so,
+#       with -r naming that plugin)
 # Result lines are the program's output without log lines (timestamped),
 # timing summaries ("N iteration(s), total ...") and [prof] lines; the
 # daemon's own logs go to stderr and are dropped the same way.
@@ -22,12 +25,14 @@ local_plugin=
 loopback=
 status=0
 want=()
+wrap=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-l) local_plugin=$2; shift 2 ;;
 	-r) loopback=$2; shift 2 ;;
 	-s) status=$2; shift 2 ;;
 	-e) want+=("$2"); shift 2 ;;
+	-w) wrap+=("$2"); shift 2 ;;
 	--) shift; break ;;
 	*) echo "compare.sh: unknown option '$1'" >&2; exit 99 ;;
 	esac
@@ -50,14 +55,19 @@ set +e
 out_local=$(VACCEL_PLUGINS=$local_plugin "$@" 2>&1)
 rc_local=$?
 out_virtio=$(VACCEL_PLUGINS=$loopback \
-	VIRTIO_LOOPBACK_HOST_PLUGINS=$local_plugin "$@" 2>&1)
+	VIRTIO_LOOPBACK_HOST_PLUGINS=$local_plugin ${wrap[@]+"${wrap[@]}"} \
+	"$@" 2>&1)
 rc_virtio=$?
 set -e
 
 echo "\$ $*"
 echo "--- local ($local_plugin), exit status $rc_local"
 printf '%s\n' "$out_local"
-echo "--- virtio loopback, exit status $rc_virtio"
+if [ ${#wrap[@]} -eq 0 ]; then
+	echo "--- virtio loopback, exit status $rc_virtio"
+else
+	echo "--- $loopback via ${wrap[*]}, exit status $rc_virtio"
+fi
 printf '%s\n' "$out_virtio"
 echo "---"
 
