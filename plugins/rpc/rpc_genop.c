@@ -30,8 +30,8 @@
 
 struct genop_call {
 	Vaccel__Genop__Request req;
-	Vaccel__Genop__Arg *args;   /* op, read args, write args */
-	Vaccel__Genop__Arg **ptrs;  /* the same, as protobuf-c wants them */
+	Vaccel__Genop__Arg *args;  /* op, read args, write args */
+	Vaccel__Genop__Arg **ptrs; /* the same, as protobuf-c wants them */
 	uint8_t opb;
 };
 
@@ -45,8 +45,8 @@ static int arg_check(const struct virtio_accel_ioc_arg *a)
 	return a->len > UINT32_MAX ? -E2BIG : 0;
 }
 
-static void arg_fill(Vaccel__Genop__Arg *g, const struct virtio_accel_ioc_arg *a,
-		     bool with_bytes)
+static void arg_fill(Vaccel__Genop__Arg *g,
+		     const struct virtio_accel_ioc_arg *a, bool with_bytes)
 {
 	vaccel__genop__arg__init(g);
 	if (with_bytes && a->len) {
@@ -70,7 +70,8 @@ static int op_check(const struct virtio_accel_ioc_op *op)
 }
 
 /* The Genop request of `op`; its args point at the caller's bytes. */
-static int call_build(struct genop_call *g, const struct virtio_accel_ioc_op *op)
+static int call_build(struct genop_call *g,
+		      const struct virtio_accel_ioc_op *op)
 {
 	const struct virtio_accel_ioc_arg *rd =
 		(const void *)(uintptr_t)op->read_args;

@@ -22,8 +22,8 @@
 
 static struct {
 	struct rpc_client c;
-	bool parsed;	 /* c.addr is valid */
-	pid_t pid;	 /* the process that opened c.fd */
+	bool parsed; /* c.addr is valid */
+	pid_t pid;   /* the process that opened c.fd */
 	int timeout_ms;
 } lk = {.c = {.fd = -1}};
 
@@ -116,8 +116,9 @@ static int transport_failed(const char *method, int rc)
 	const char *a = lk.c.addr.text;
 	switch (rc) {
 	case -ETIMEDOUT:
-		vaccel_error(PFX "%s: %s: no answer within %d ms (" RPC_TIMEOUT_ENV
-				 "); the connection is closed",
+		vaccel_error(PFX
+			     "%s: %s: no answer within %d ms (" RPC_TIMEOUT_ENV
+			     "); the connection is closed",
 			     a, method, lk.timeout_ms);
 		return -ETIMEDOUT;
 	case -EPROTO:
@@ -168,8 +169,8 @@ static int status_failed(const char *method, const struct rpc_status *st,
 		vaccel_debug(PFX "%s: %s: %s", a, method, st->message);
 		return -ENOENT;
 	}
-	vaccel_error(PFX "%s: %s: the agent answered status %d: %s", a,
-		     method, st->code, st->message);
+	vaccel_error(PFX "%s: %s: the agent answered status %d: %s", a, method,
+		     st->code, st->message);
 	switch (st->code) {
 	case RPC_RESOURCE_EXHAUSTED:
 		*status = VIRTIO_ACCEL_LIMIT;

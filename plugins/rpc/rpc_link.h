@@ -16,9 +16,9 @@
 #include <stdint.h>
 
 /* Every call is answered within this many milliseconds, or fails. */
-#define RPC_TIMEOUT_ENV		"VACCEL_RPC_TIMEOUT_MS"
-#define RPC_TIMEOUT_DEFAULT_MS	300000
-#define RPC_TIMEOUT_MAX_MS	86400000
+#define RPC_TIMEOUT_ENV	       "VACCEL_RPC_TIMEOUT_MS"
+#define RPC_TIMEOUT_DEFAULT_MS 300000
+#define RPC_TIMEOUT_MAX_MS     86400000
 
 /* The agent's address: $VACCEL_RPC_ADDRESS, else $VACCEL_RPC_ADDR, else
  * RPC_ADDRESS_DEFAULT. */

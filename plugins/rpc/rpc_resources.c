@@ -53,8 +53,8 @@ static int unregister(int64_t res, int64_t sess, uint32_t *status,
 		VACCEL__RESOURCE__UNREGISTER_REQUEST__INIT;
 	q.resource_id = res;
 	q.session_id = sess;
-	return link_call(RPC_M_UNREGISTER_RESOURCE, &q.base, NULL, NULL,
-			 status, vret);
+	return link_call(RPC_M_UNREGISTER_RESOURCE, &q.base, NULL, NULL, status,
+			 vret);
 }
 
 /* The new resource, tracked; undone if it cannot be. */
@@ -72,8 +72,8 @@ static int created(struct virtio_accel_ioc_resource_create *c, int64_t id)
 	return 0;
 }
 
-static int register_call(Vaccel__Resource__RegisterRequest *q,
-			 uint32_t *status, int32_t *vret, int64_t *id)
+static int register_call(Vaccel__Resource__RegisterRequest *q, uint32_t *status,
+			 int32_t *vret, int64_t *id)
 {
 	ProtobufCMessage *resp = NULL;
 	int rc = link_call(RPC_M_REGISTER_RESOURCE, &q->base,

@@ -75,8 +75,8 @@ static int session_create(struct virtio_accel_ioc_session *s)
 		return -EINVAL;
 	q.flags = s->flags;
 	int rc = link_call(RPC_M_CREATE_SESSION, &q.base,
-			   &vaccel__session__create_response__descriptor,
-			   &resp, &s->status, &s->vaccel_ret);
+			   &vaccel__session__create_response__descriptor, &resp,
+			   &s->status, &s->vaccel_ret);
 	if (resp) {
 		int64_t id =
 			((Vaccel__Session__CreateResponse *)resp)->session_id;

@@ -19,9 +19,9 @@
 #include "rpc_wire.h"
 #include "session.pb-c.h"
 
-#define POLL_MS	   50
-#define FRAME_MAX  (64u << 20)
-#define SEND_MS	   5000
+#define POLL_MS	  50
+#define FRAME_MAX (64u << 20)
+#define SEND_MS	  5000
 
 static int send_raw(int fd, const void *p, size_t n)
 {
@@ -75,6 +75,16 @@ static int reply_output(int fd, uint32_t stream, size_t bytes, uint32_t size)
 	return reply(fd, stream, RPC_OK, NULL, 0, &r.base);
 }
 
+/* The header of a 100-byte Response and 10 of its bytes. */
+static int half_frame(int fd, uint32_t stream)
+{
+	uint8_t f[RPC_HDR_SIZE + 10] = {0};
+	struct rpc_hdr h = {
+		.len = 100, .stream = stream, .type = RPC_MSG_RESPONSE};
+	rpc_hdr_encode(f, &h);
+	return send_raw(fd, f, sizeof(f));
+}
+
 /* The answer of the current mode; 1: close the connection. */
 static int misbehave(struct fake_agent *f, int fd, uint32_t stream)
 {
@@ -84,8 +94,6 @@ static int misbehave(struct fake_agent *f, int fd, uint32_t stream)
 					      0x0a, 0x05, 0x01};
 	static const uint8_t junk_env[] = {0xff, 0xff, 0xff};
 	static const char junk[] = "this is not a ttrpc frame\n";
-	static const uint8_t half[] = {0, 0, 0, 100, 0, 0, 0, 1, 2, 0,
-				       1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 	switch (atomic_load(&f->mode)) {
 	case FAKE_OK:
 		return reply(fd, stream, RPC_OK, NULL, 0, NULL);
@@ -104,13 +112,14 @@ static int misbehave(struct fake_agent *f, int fd, uint32_t stream)
 	case FAKE_SILENT:
 		return 0;
 	case FAKE_HALF:
-		return send_raw(fd, half, sizeof(half));
+		return half_frame(fd, stream);
 	case FAKE_CLOSE:
 		return 1;
 	case FAKE_STATUS:
 		return reply(fd, stream, RPC_UNKNOWN, "boom", 0, NULL);
 	case FAKE_VACCEL_ERROR:
-		return reply(fd, stream, RPC_INTERNAL, "FFI error: 22", 22, NULL);
+		return reply(fd, stream, RPC_INTERNAL, "FFI error: 22", 22,
+			     NULL);
 	case FAKE_NOT_FOUND:
 		return reply(fd, stream, RPC_NOT_FOUND, "Unknown session 1", 0,
 			     NULL);

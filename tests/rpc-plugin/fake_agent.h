@@ -13,20 +13,20 @@
 #include <stdatomic.h>
 
 enum fake_mode {
-	FAKE_OK,	    /* status OK, an empty (all-default) message */
-	FAKE_JUNK,	    /* bytes that are no frame (a 1.9 GB length) */
-	FAKE_DATA_FRAME,    /* a Data frame instead of the Response */
-	FAKE_WRONG_STREAM,  /* a valid Response to another stream */
-	FAKE_BAD_ENVELOPE,  /* a Response frame whose envelope is junk */
-	FAKE_BAD_PAYLOAD,   /* status OK, a payload that is no message */
-	FAKE_SILENT,	    /* reads the request, never answers */
-	FAKE_HALF,	    /* a header for 100 bytes, then 10, then nothing */
-	FAKE_CLOSE,	    /* closes the connection */
-	FAKE_STATUS,	    /* status UNKNOWN, message "boom" */
-	FAKE_VACCEL_ERROR,  /* INTERNAL with a vaccel.Error: EINVAL (22) */
-	FAKE_NOT_FOUND,	    /* NOT_FOUND "Unknown session 1" */
-	FAKE_BIG_OUTPUT,    /* Genop: write arg 0 with 64 bytes, size 64 */
-	FAKE_OVERFLOW,	    /* Genop: write arg 0 empty, size 100 */
+	FAKE_OK,	   /* status OK, an empty (all-default) message */
+	FAKE_JUNK,	   /* bytes that are no frame (a 1.9 GB length) */
+	FAKE_DATA_FRAME,   /* a Data frame instead of the Response */
+	FAKE_WRONG_STREAM, /* a valid Response to another stream */
+	FAKE_BAD_ENVELOPE, /* a Response frame whose envelope is junk */
+	FAKE_BAD_PAYLOAD,  /* status OK, a payload that is no message */
+	FAKE_SILENT,	   /* reads the request, never answers */
+	FAKE_HALF,	   /* a header for 100 bytes, then 10, then nothing */
+	FAKE_CLOSE,	   /* closes the connection */
+	FAKE_STATUS,	   /* status UNKNOWN, message "boom" */
+	FAKE_VACCEL_ERROR, /* INTERNAL with a vaccel.Error: EINVAL (22) */
+	FAKE_NOT_FOUND,	   /* NOT_FOUND "Unknown session 1" */
+	FAKE_BIG_OUTPUT,   /* Genop: write arg 0 with 64 bytes, size 64 */
+	FAKE_OVERFLOW,	   /* Genop: write arg 0 empty, size 100 */
 };
 
 struct fake_agent {

@@ -21,9 +21,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define TIMEOUT_MS    1000 /* VACCEL_RPC_TIMEOUT_MS of the fake agent tests */
-#define QUICK_MS      900  /* a failure that must not wait for the deadline */
-#define SLACK_MS      2000 /* scheduling slack on a loaded machine */
+#define TIMEOUT_MS    1000   /* VACCEL_RPC_TIMEOUT_MS of the fake agent tests */
+#define QUICK_MS      900    /* a failure that must not wait for the deadline */
+#define SLACK_MS      2000   /* scheduling slack on a loaded machine */
 #define SPIN_MS	      "5000" /* the mbench call the daemon dies under */
 #define KILL_AFTER_MS 300
 
@@ -58,8 +58,8 @@ static int boot_rpc(const char *address, const char *timeout,
 	else
 		unsetenv("VACCEL_RPC_TIMEOUT_MS");
 	temp_log(log_path, sizeof(log_path));
-	int ret = vaccel_config_init(&cfg, plugin, level, log_path, false,
-				     false);
+	int ret =
+		vaccel_config_init(&cfg, plugin, level, log_path, false, false);
 	if (!ret)
 		ret = vaccel_bootstrap_with_config(&cfg);
 	vaccel_config_release(&cfg);
@@ -172,11 +172,11 @@ static int fake_setup(void **state)
 
 struct misbehaviour {
 	enum fake_mode mode;
-	int want;	     /* the op's code */
-	bool waits;	     /* only the deadline ends it */
-	bool reconnects;     /* the connection is dropped */
-	int lines;	     /* "[rpc]" lines */
-	const char *needle;  /* in one of them */
+	int want;	    /* the op's code */
+	bool waits;	    /* only the deadline ends it */
+	bool reconnects;    /* the connection is dropped */
+	int lines;	    /* "[rpc]" lines */
+	const char *needle; /* in one of them */
 };
 
 static const struct misbehaviour cases[] = {
@@ -348,8 +348,8 @@ int main(int argc, char *argv[])
 	const struct CMUnitTest daemon[] = {
 		cmocka_unit_test_teardown(test_daemon_killed, daemon_teardown),
 	};
-	int fails = cmocka_run_group_tests_name("no agent", no_agent, NULL,
-						NULL);
+	int fails =
+		cmocka_run_group_tests_name("no agent", no_agent, NULL, NULL);
 	if (fake_agent_start(&agent) < 0) {
 		fprintf(stderr, "cannot start the fake agent\n");
 		return 1;
