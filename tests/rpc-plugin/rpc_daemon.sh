@@ -36,6 +36,7 @@ fi
 dir=$(mktemp -d "${TMPDIR:-/tmp}/vaccel-rpc.XXXXXX")
 log=$dir/daemon.log
 daemon=
+cmd=
 
 stop() {
 	if [ -n "$daemon" ] && kill -0 "$daemon" 2>/dev/null; then
@@ -45,11 +46,15 @@ stop() {
 	daemon=
 }
 
+# shellcheck disable=SC2317 # run by the traps
 cleanup() {
+	[ -z "$cmd" ] || kill -TERM "$cmd" 2>/dev/null || true
 	stop
 	rm -rf "$dir"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # A TCP port nobody listens on (the daemon may still lose a race for it:
 # then another one is tried).
@@ -105,10 +110,14 @@ if [ "$started" != 1 ]; then
 	exit 98
 fi
 
+# in the background, so that a signal to this script stops everything now
 set +e
 VACCEL_RPC_ADDRESS=$address \
-	VACCEL_PLUGINS=${VACCEL_PLUGINS:-${RPC_PLUGIN:-libvaccel-rpc.so}} "$@"
+	VACCEL_PLUGINS=${VACCEL_PLUGINS:-${RPC_PLUGIN:-libvaccel-rpc.so}} "$@" &
+cmd=$!
+wait "$cmd"
 rc=$?
+cmd=
 set -e
 stop
 # the daemon's own lines already start with "vhost-user-accel: "
