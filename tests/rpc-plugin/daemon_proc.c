@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,6 +60,7 @@ static void child(const struct daemon_proc *d, const char *bin,
 		dup2(fd, STDERR_FILENO);
 	}
 	unsetenv("VACCEL_PLUGINS");
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* a crashed test leaves none */
 	execl(bin, bin, "-v", "--plugins", plugins, "--rpc-listen", listen,
 	      (char *)NULL);
 	_exit(127);
