@@ -5,9 +5,10 @@
  * How the RPC plugin fails: no agent at the address (UNIX, TCP, the
  * default and legacy variables, a bad address), agents that answer
  * garbage or nothing (fake_agent.c), a real daemon killed in the middle of
- * a call and restarted ($VHOST_USER_ACCEL, the mbench plugin). Every
- * failure must give its code within its deadline, with a log line naming
- * the address, and the next call must reconnect.
+ * a call and restarted ($VHOST_USER_ACCEL, the mbench plugin), a forked
+ * child (a connection of its own). Every failure must give its code
+ * within its deadline, with a log line naming the address, and the next
+ * call must reconnect.
  */
 #include "../test_util.h"
 #include "daemon_proc.h"
@@ -19,6 +20,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #define TIMEOUT_MS    1000   /* VACCEL_RPC_TIMEOUT_MS of the fake agent tests */
@@ -318,6 +320,38 @@ static void test_daemon_killed(void **state)
 	assert_int_equal(vaccel_session_release(&old), VACCEL_OK);
 }
 
+/* A forked child gets a connection of its own: its own sessions work,
+ * the parent's are not its own; the parent's connection is untouched. */
+static int child_main(struct vaccel_session *parent)
+{
+	struct vaccel_session s;
+	if (vaccel_session_init(&s, 0) || vaccel_noop(&s) ||
+	    vaccel_session_release(&s))
+		return 1;
+	return vaccel_noop(parent) == VACCEL_ESESS ? 0 : 2;
+}
+
+static void test_fork(void **state)
+{
+	struct vaccel_session s;
+	int st;
+	(void)state;
+	assert_int_equal(daemon_start(&daemon_p, plugin_path("noop")), 0);
+	assert_int_equal(boot_rpc(daemon_p.address, "60000", VACCEL_LOG_ERROR),
+			 VACCEL_OK);
+	assert_int_equal(vaccel_session_init(&s, 0), VACCEL_OK);
+	assert_int_equal(vaccel_noop(&s), VACCEL_OK);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(child_main(&s));
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(vaccel_noop(&s), VACCEL_OK);
+	assert_int_equal(vaccel_session_release(&s), VACCEL_OK);
+}
+
 static int daemon_teardown(void **state)
 {
 	daemon_cleanup(&daemon_p);
@@ -347,6 +381,7 @@ int main(int argc, char *argv[])
 	};
 	const struct CMUnitTest daemon[] = {
 		cmocka_unit_test_teardown(test_daemon_killed, daemon_teardown),
+		cmocka_unit_test_teardown(test_fork, daemon_teardown),
 	};
 	int fails =
 		cmocka_run_group_tests_name("no agent", no_agent, NULL, NULL);
