@@ -171,12 +171,20 @@ int rpc_addr_connect(const struct rpc_addr *a, int timeout_ms)
 		return -e;
 	}
 	/* the frame I/O waits with poll(); the socket stays non-blocking */
-	if (a->ss.ss_family == AF_INET || a->ss.ss_family == AF_INET6) {
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			   sizeof(one));
-	}
+	rpc_sock_tune(fd);
 	return fd;
+}
+
+void rpc_sock_tune(int fd)
+{
+	int sz = RPC_SOCK_BUF, one = 1;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+	    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6))
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static int unlink_stale(const char *path)

@@ -29,6 +29,13 @@ int rpc_addr_parse(const char *s, struct rpc_addr *a, const char **why);
  * timeout_ms (0: the kernel's own connect timeout). */
 int rpc_addr_connect(const struct rpc_addr *a, int timeout_ms);
 
+/* Socket buffers asked for on both ends of a connection (the kernel caps
+ * them at net.core.[rw]mem_max): large messages move in fewer steps. */
+#define RPC_SOCK_BUF (4 << 20)
+
+/* Tune a connected socket: buffers, and TCP_NODELAY for TCP. */
+void rpc_sock_tune(int fd);
+
 /* A listening socket (CLOEXEC), or -errno. A stale UNIX socket file at
  * the path is replaced; any other file there is an error (-EEXIST). */
 int rpc_addr_listen(const struct rpc_addr *a, int backlog);
