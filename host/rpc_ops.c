@@ -52,7 +52,7 @@ static void genop_release(void *p)
 }
 
 static bool arg_ok(const Vaccel__Genop__Arg *a, bool write,
-		   const struct device_opts *o, uint64_t *total)
+		   const struct device_opts *o, uint64_t *total, uint64_t *alloc)
 {
 	bool sized = write && a->buf.len == 0;
 	if (a->arg_type > VIRTIO_ACCEL_ARG_CUSTOM || a->size > o->lim.max_arg_size)
@@ -60,6 +60,8 @@ static bool arg_ok(const Vaccel__Genop__Arg *a, bool write,
 	if (!sized && a->buf.len != a->size)
 		return false;
 	*total += a->size;
+	if (sized)
+		*alloc += a->size;
 	return *total <= o->lim.max_request_bytes;
 }
 
@@ -67,7 +69,7 @@ static bool arg_ok(const Vaccel__Genop__Arg *a, bool write,
 static bool genop_shape_ok(struct rpc_ctx *c, const Vaccel__Genop__Request *q,
 			   struct rpc_reply *r)
 {
-	uint64_t total = 0;
+	uint64_t total = 0, alloc = 0;
 	if (q->n_read_args < 1 ||
 	    q->n_read_args + q->n_write_args > (size_t)c->o->lim.max_args + 1) {
 		rpc_fail(r, RPC_INVALID_ARGUMENT,
@@ -92,7 +94,7 @@ static bool genop_shape_ok(struct rpc_ctx *c, const Vaccel__Genop__Request *q,
 		bool w = i >= q->n_read_args;
 		const Vaccel__Genop__Arg *a =
 			w ? q->write_args[i - q->n_read_args] : q->read_args[i];
-		if (!arg_ok(a, w, c->o, &total)) {
+		if (!arg_ok(a, w, c->o, &total, &alloc)) {
 			rpc_fail(r, RPC_INVALID_ARGUMENT,
 				 "genop: %s arg %zu: bad type or size "
 				 "(size must equal the bytes sent)",
@@ -100,6 +102,14 @@ static bool genop_shape_ok(struct rpc_ctx *c, const Vaccel__Genop__Request *q,
 				 w ? i - q->n_read_args : i);
 			return false;
 		}
+	}
+	/* outputs sent by capacity are allocated here: the front-end's
+	 * host-buffer budget, as for the virtio transport's bounces */
+	if (alloc > c->o->max_inflight_bytes) {
+		rpc_fail(r, RPC_RESOURCE_EXHAUSTED,
+			 "genop: %llu output bytes over --max-inflight-bytes",
+			 (unsigned long long)alloc);
+		return false;
 	}
 	return true;
 }
