@@ -1672,6 +1672,124 @@ static void test_flood_without_reading(void **state)
 	conn_close(&F, &c);
 }
 
+static long vm_hwm_kb(int pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	FILE *fp = fopen(path, "r");
+	long v = -1;
+	while (fp && fgets(line, sizeof(line), fp))
+		if (!strncmp(line, "VmHWM:", 6))
+			v = strtol(line + 6, NULL, 10);
+	if (fp)
+		fclose(fp);
+	return v;
+}
+
+/* A payload of `n` bytes made of `unit` repeated. */
+static void b_repeat(struct buf *b, const void *unit, size_t ulen, size_t n)
+{
+	for (size_t i = 0; i + ulen <= n; i += ulen)
+		b_put(b, unit, ulen);
+}
+
+/* Payloads whose decoding would take many times their size: elements of
+ * repeated fields and unknown fields of a few bytes each, each of which
+ * protobuf-c would allocate tens of bytes for. Refused before that: the
+ * front-end's peak memory stays within a few times the frame. */
+static void test_decode_amplification(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *method;
+		const char *unit; /* repeated to fill the payload */
+		size_t ulen;
+		const char *prefix; /* a LEN field around it (1 byte key) */
+	} cases[] = {
+		/* unknown varint fields (field 15) of a CreateRequest */
+		{RPC_M_CREATE_SESSION, "\x78\x00", 2, NULL},
+		/* empty Args */
+		{RPC_M_GENOP, "\x12\x00", 2, NULL},
+		{RPC_M_GENOP, "\x1a\x00", 2, NULL},
+		/* empty paths and blobs */
+		{RPC_M_REGISTER_RESOURCE, "\x0a\x00", 2, NULL},
+		{RPC_M_REGISTER_RESOURCE, "\x12\x00", 2, NULL},
+		/* empty tensors, nodes */
+		{RPC_M_TORCH_MODEL_RUN, "\x22\x00", 2, NULL},
+		{RPC_M_TF_MODEL_RUN, "\x22\x00", 2, NULL},
+		{RPC_M_TFLITE_MODEL_RUN, "\x1a\x00", 2, NULL},
+		/* one tensor of packed 1-byte dims (8 bytes each decoded) */
+		{RPC_M_TORCH_MODEL_RUN, "\x01", 1, "\x22"},
+		/* unpacked dims: 2 bytes each, 8 decoded */
+		{RPC_M_TF_MODEL_RUN, "\x10\x01", 2, "\x32"},
+	};
+	size_t room = MAX_MESSAGE - 256;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* each in a process of its own: VmHWM is its peak */
+		struct conn c;
+		conn_open(&F, &c);
+		still_usable(&c);
+		long before = vm_hwm_kb(c.pid);
+		struct buf pl = {0}, inner = {0};
+		if (cases[i].prefix) {
+			/* the Tensor: its dims field (2), packed or not */
+			struct buf dims = {0};
+			b_repeat(&dims, cases[i].unit, cases[i].ulen,
+				 room - 16);
+			if (cases[i].ulen == 1)
+				b_field(&inner, 2, dims.p, dims.len);
+			else
+				b_put(&inner, dims.p, dims.len);
+			b_free(&dims);
+			b_field(&pl, (uint8_t)cases[i].prefix[0] >> 3,
+				inner.p, inner.len);
+			b_free(&inner);
+		} else {
+			b_repeat(&pl, cases[i].unit, cases[i].ulen, room);
+		}
+		uint32_t s = c.next;
+		c.next += 2;
+		send_env(&c, s, RPC_SERVICE_SYNC, cases[i].method, pl.p,
+			 pl.len);
+		struct reply r;
+		assert_int_equal(recv_reply(c.fd, &r, WAIT_MS), 0);
+		assert_int_equal(r.stream, s);
+		long after = vm_hwm_kb(c.pid);
+		print_message("  %s, %zu bytes: %d (%s); peak %ld -> %ld kB\n",
+			      cases[i].method, pl.len, r.code, r.msg, before,
+			      after);
+		assert_int_not_equal(r.code, RPC_OK);
+		reply_free(&r);
+		b_free(&pl);
+		/* the frame, a copy of it, and some: not tens of times it */
+		assert_true(after - before < 4 * (long)(MAX_MESSAGE >> 10));
+		still_usable(&c);
+		conn_close(&F, &c);
+	}
+	/* the bound: 65536 fields are decoded, one more is not */
+	struct conn c;
+	conn_open(&F, &c);
+	for (size_t n = 65536; n <= 65537; n++) {
+		struct buf pl = {0};
+		b_repeat(&pl, "\x78\x00", 2, 2 * n);
+		send_env(&c, c.next, RPC_SERVICE_SYNC, RPC_M_CREATE_SESSION,
+			 pl.p, pl.len);
+		b_free(&pl);
+		if (n == 65536) {
+			struct reply r;
+			assert_int_equal(recv_reply(c.fd, &r, WAIT_MS), 0);
+			assert_int_equal(r.code, RPC_OK);
+			reply_free(&r);
+		} else {
+			expect_code(&c, c.next, RPC_RESOURCE_EXHAUSTED,
+				    "fields and elements");
+		}
+		c.next += 2;
+	}
+	still_usable(&c);
+	conn_close(&F, &c);
+}
+
 /* --max-frontends connections work at once; the next one is closed at
  * once by the supervisor (no process), and the others go on. */
 static void test_max_frontends(void **state)
@@ -1821,6 +1939,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_unknown_ids, healthy),
 		cmocka_unit_test_teardown(test_torch_bad_tensors, healthy),
 		cmocka_unit_test_teardown(test_flood_without_reading, healthy),
+		cmocka_unit_test_teardown(test_decode_amplification, healthy),
 		cmocka_unit_test_teardown(test_max_frontends, healthy),
 		cmocka_unit_test_teardown(test_tcp_allow, healthy),
 	};
