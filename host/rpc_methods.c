@@ -442,6 +442,8 @@ static uint64_t packed_elements(ProtobufCType t, const uint8_t *p, size_t len)
 static int payload_items(const ProtobufCMessageDescriptor *d, const uint8_t *p,
 			 size_t len, uint64_t *items)
 {
+	if (!len)
+		return 0; /* p may be NULL: no arithmetic on it */
 	const uint8_t *end = p + len;
 	while (p < end) {
 		uint64_t key, v = 0;
