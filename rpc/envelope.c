@@ -21,6 +21,12 @@ struct reader {
 	const uint8_t *p, *end;
 };
 
+/* An empty frame's data may be NULL (rpc_recv_frame): no NULL + 0. */
+static struct reader reader_of(const uint8_t *buf, size_t len)
+{
+	return (struct reader){buf, len ? buf + len : buf};
+}
+
 static bool get_varint(struct reader *r, uint64_t *v)
 {
 	*v = 0;
@@ -71,7 +77,7 @@ static bool next_field(struct reader *r, uint32_t *num, uint32_t *wt,
 int rpc_parse_request(const uint8_t *buf, size_t len,
 		      struct rpc_request_view *v)
 {
-	struct reader r = {buf, buf + len};
+	struct reader r = reader_of(buf, len);
 	memset(v, 0, sizeof(*v));
 	while (r.p < r.end) {
 		uint32_t num, wt;
@@ -119,7 +125,7 @@ static void parse_error_detail(const Ttrpc__Status *st,
 int rpc_parse_response(const uint8_t *buf, size_t len,
 		       struct rpc_response_view *v)
 {
-	struct reader r = {buf, buf + len};
+	struct reader r = reader_of(buf, len);
 	memset(v, 0, sizeof(*v));
 	while (r.p < r.end) {
 		uint32_t num, wt;
