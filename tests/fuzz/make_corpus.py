@@ -162,3 +162,126 @@ descs[16 * 1:16 * 2] = struct.pack("<B5sHQ", 1, bytes(5), 0, 5)
 descs[16 * 3:16 * 4] = struct.pack("<B5sHQ", 1, bytes(5), 0, 2)
 place(img, INFL_OFF, region + bytes(descs))
 out("fuzz_vhost_user", "inflight_resubmit", bytes(img))
+
+# ---- fuzz_rpc ------------------------------------------------------------
+# The bytes a client sends: ttrpc frames (10-byte header: big-endian data
+# length and stream id, type, flags) carrying Request envelopes of vAccel's
+# agent service, the method messages encoded here from their field numbers
+# (docs/rpc.md). Each input starts with session (1 << 32) | 1; the first
+# resource it registers is (1 << 32) | 1 too (fuzz_rpc.c).
+
+SYNC = b"vaccel.sync.agent.AgentService"
+ASYNC = b"vaccel.asynchronous.agent.AgentService"
+SID = RID = (1 << 32) | 1
+
+
+def varint(v):
+    v &= (1 << 64) - 1
+    b = bytearray()
+    while v >= 0x80:
+        b.append(v & 0x7F | 0x80)
+        v >>= 7
+    b.append(v)
+    return bytes(b)
+
+
+def fv(num, v):  # a varint field (negative int64: ten bytes)
+    return varint(num << 3) + varint(v)
+
+
+def fb(num, data):  # a LEN field
+    return varint(num << 3 | 2) + varint(len(data)) + data
+
+
+def frame(stream, data, typ=1, flags=0, length=None):
+    n = len(data) if length is None else length
+    return struct.pack(">IIBB", n, stream, typ, flags) + data
+
+
+def call(stream, method, payload=b"", service=SYNC, flags=0):
+    env = fb(1, service) + fb(2, method)
+    if payload:
+        env += fb(3, payload)
+    return frame(stream, env, flags=flags)
+
+
+def arg(buf, typ, size=None):
+    return (fb(1, buf) + fv(2, len(buf) if size is None else size) +
+            fv(3, typ))
+
+
+def packed(values):
+    return b"".join(varint(v) for v in values)
+
+
+def tensor(data, dims, typ):
+    return fb(1, data) + fb(2, packed(dims)) + fv(3, typ)
+
+
+def blob(name, data, typ=1):
+    return fv(1, typ) + fb(2, name) + fb(3, data) + fv(4, len(data))
+
+
+def register(data, rtype=2, name=b"model.bin"):
+    return fb(2, blob(name, data)) + fv(3, rtype) + fv(5, SID)
+
+
+floats = struct.pack("<6f", 1, 2, 3, 4, 5, 6)
+out("fuzz_rpc", "sessions",
+    call(1, b"CreateSession", fv(1, 0x8)) +
+    call(3, b"UpdateSession", fv(1, SID) + fv(2, 0x20)) +
+    call(5, b"GetProfiler", fv(1, SID)) +
+    call(7, b"DestroySession", fv(1, SID)) +
+    call(9, b"UpdateSession", fv(1, SID)))
+out("fuzz_rpc", "genop",
+    call(1, b"Genop", fv(1, SID) + fb(2, arg(b"\0", 9))) +
+    call(3, b"Genop", fv(1, SID) + fb(2, arg(b"\0", 9)) +
+         fb(2, arg(struct.pack("<i", 5), 5)) + fb(3, arg(b"", 5, 4))) +
+    call(5, b"RegisterResource", register(b"\x7fELF", 0, b"lib.so")) +
+    call(7, b"Genop", fv(1, SID) + fb(2, arg(b"\x02", 9)) +
+         fb(2, arg(struct.pack("<q", RID), 7)) + fb(2, arg(b"fn\0", 27)) +
+         fb(2, arg(struct.pack("<i", 5), 5)) + fb(3, arg(b"", 5, 4))) +
+    call(9, b"Genop", fv(1, SID) + fb(2, arg(b"\x01", 9)) +
+         fb(2, arg(b"lib.so\0", 27)) + fb(2, arg(b"fn\0", 27)) +
+         fb(3, arg(b"\0" * 4, 5))) +
+    call(11, b"Genop", fv(1, SID) + fb(2, arg(b"\x03", 9)) +
+         fb(2, arg(b"image bytes", 28)) + fb(3, arg(b"", 26, 64)) +
+         fb(3, arg(b"\0" * 64, 26))))
+out("fuzz_rpc", "resources",
+    call(1, b"RegisterResource", register(b"abcdefgh", 1, b"a.bin")) +
+    call(3, b"SyncResource", fv(1, RID)) +
+    call(5, b"RegisterResource", fv(4, RID) + fv(5, SID)) +
+    call(7, b"UnregisterResource", fv(1, RID) + fv(2, SID)) +
+    call(9, b"RegisterResource", fb(1, b"/etc/passwd") + fv(5, SID)) +
+    call(11, b"RegisterResource",
+         fb(2, blob(b"x", b"12")) + fb(2, blob(b"y", b"345", 2)) +
+         fv(3, 1) + fv(5, SID)))
+out("fuzz_rpc", "torch",
+    call(1, b"RegisterResource", register(b"junk model")) +
+    call(3, b"TorchModelLoad", fv(1, SID) + fv(2, RID)) +
+    call(5, b"TorchModelRun", fv(1, SID) + fv(2, RID) + fb(3, b"opts") +
+         fb(4, tensor(floats, [2, 3], 7)) + fv(5, 1)))
+out("fuzz_rpc", "tf",
+    call(1, b"RegisterResource", register(b"graph")) +
+    call(3, b"TensorflowModelLoad", fv(1, SID) + fv(2, RID)) +
+    call(5, b"TensorflowModelRun", fv(1, SID) + fv(2, RID) +
+         fb(4, fb(1, b"in") + fv(2, 0)) + fb(5, fb(1, b"out") + fv(2, 1)) +
+         fb(6, tensor(floats, [6], 1))) +
+    call(7, b"TensorflowModelUnload", fv(1, SID) + fv(2, RID)))
+out("fuzz_rpc", "tflite",
+    call(1, b"RegisterResource", register(b"flatbuffer")) +
+    call(3, b"TensorflowLiteModelLoad", fv(1, SID) + fv(2, RID)) +
+    call(5, b"TensorflowLiteModelRun", fv(1, SID) + fv(2, RID) +
+         fb(3, tensor(floats, [1, 6], 1)) + fv(4, 1)) +
+    call(7, b"TensorflowLiteModelUnload", fv(1, SID) + fv(2, RID)))
+out("fuzz_rpc", "image",
+    call(1, b"ImageClassification", fv(1, SID) + fb(2, b"\x89PNG....")))
+out("fuzz_rpc", "refused",
+    call(2, b"CreateSession") +
+    call(1, b"GenopStream", service=ASYNC, flags=6) +
+    frame(1, fv(1, SID), typ=3) + frame(1, b"", typ=3, flags=5) +
+    call(3, b"CreateSession", service=b"vaccel.AgentService") +
+    call(5, b"NoSuchMethod") +
+    call(7, b"Genop", b"\x12\x05\x0a") +
+    frame(9, b"\x0a\xff") + frame(13, b"") +
+    frame(11, b"", length=0xFFFFFFFF))
