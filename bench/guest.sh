@@ -11,6 +11,9 @@
 #   guest_arg_256MiB   a 256 MiB argument summed on the host (exec plugin,
 #                      bench/host/libbench_sum.so) against an O_DIRECT read
 #                      of 256 MiB from the disk (MiB/s)
+#   guest_arg_256MiB_split, guest_arg_256MiB_frag  the same with a buffer in
+#                      several guest-physical runs (a mapped view on the
+#                      host), and in 65536 runs of 4 KiB (bounced)
 #
 # and, real work timed by bench/guest/bench_models.c first on this host with
 # the plugins loaded locally (the baseline), then in the guest through the
@@ -201,7 +204,7 @@ if [ "$rc" != 0 ]; then
 	die "the guest run failed (exit status $rc; console log $LOG, harness log $LOG.run)"
 fi
 n=$(sed 's/\r$//' "$LOG" | grep -c '^BENCH ' || true)
-[ "$n" = 3 ] || die "the guest printed $n BENCH lines, not 3 (console log $LOG)"
+[ "$n" = 4 ] || die "the guest printed $n BENCH lines, not 4 (console log $LOG)"
 # model figures: guest against host, one BENCH line each
 if [ "$HAVE_MODELS" = 1 ]; then
 	for name in torch_run_b1 torch_run_b64 sgemm_1024; do
