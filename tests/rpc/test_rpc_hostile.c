@@ -1652,7 +1652,7 @@ static void test_flood_without_reading(void **state)
 	int64_t took = vmm_now_ms() - t0;
 	print_message("  another client's CreateSession: %lld ms\n",
 		      (long long)took);
-	assert_true(took < 5000);
+	assert_true(took < 10000); /* not behind the flooder (60 s) */
 
 	/* the flooded process: bounded (one reply at a time) */
 	long peak = 0;
