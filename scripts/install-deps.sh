@@ -22,7 +22,7 @@ test_pkgs=(valgrind clang libclang-rt-14-dev python3-protobuf protobuf-compiler)
 data_pkgs=(dataset-fashion-mnist)
 # gcc-multilib: the driver's 32-bit smoke test (driver/tests va_smoke32,
 # -m32 -static) for the QEMU guest's compat ioctl path
-vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data gcc-multilib)
+vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data gcc-multilib libslirp-dev)
 # bench: the guest benchmark boots the QEMU guest (vm group) next to
 # qemu-storage-daemon (package qemu-system-common), its disk baseline
 bench_pkgs=(qemu-system-common)

@@ -3,7 +3,8 @@
 #
 # Build QEMU 10.0.2 (Debian's bookworm-backports source) with the named
 # virtio-accel devices of vm/qemu/patches/*.patch, once; reuse it while
-# $VM_DIR/qemu/.stamp exists (rebuilt when the patch series changes).
+# $VM_DIR/qemu/.stamp exists (rebuilt when the patch series or the configure
+# options change).
 #
 #   vm/qemu.sh            build (or reuse) and print the binary's path
 #   vm/qemu.sh --print    print the binary's path only (fails when not built)
@@ -12,6 +13,7 @@
 # Output: $VM_DIR/qemu/bin/qemu-system-x86_64, with the devices
 #   -device vhost-user-accel-pci,chardev=ID[,num-queues=N][,queue-size=N]
 #   -device vhost-user-accel,...   (for virtio-mmio buses)
+# and user networking (libslirp: -netdev user, for vm/run-qemu.sh --net-user).
 # Run it with "-L /usr/share/seabios -L /usr/share/qemu -nic none" (firmware
 # from Debian's seabios and qemu-system-data) and shared guest memory
 # (-object memory-backend-memfd,id=mem,size=...,share=on
@@ -28,6 +30,14 @@ OUT=$VM_DIR/qemu
 BIN=$OUT/bin/qemu-system-x86_64
 PATCHES=("$VM_REPO"/vm/qemu/patches/*.patch)
 patch_sum=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-16)
+# x86_64 system emulator only, TCG, vhost-user, slirp
+CONFIGURE=(--python=/usr/bin/python3
+	--target-list=x86_64-softmmu --without-default-features
+	--enable-vhost-user --enable-tcg --enable-kvm --enable-slirp --disable-docs --disable-user
+	--disable-werror --disable-tools --disable-download --disable-install-blobs
+	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu)
+# the binary's stamp: the patches and the configure options
+build_sum=$({ cat "${PATCHES[@]}" && printf '%s\n' "${CONFIGURE[@]}"; } | sha256sum | cut -c1-16)
 
 case "${1:-}" in
 --print)
@@ -48,7 +58,7 @@ esac
 exec 3>&1 1>&2
 
 
-if vm_have_stamp "$OUT" && [ "$(cat "$OUT/.stamp")" = "$patch_sum" ] && [ -x "$BIN" ]; then
+if vm_have_stamp "$OUT" && [ "$(cat "$OUT/.stamp")" = "$build_sum" ] && [ -x "$BIN" ]; then
 	vm_msg "QEMU present: $BIN"
 	echo "$BIN" >&3
 	exit 0
@@ -96,20 +106,17 @@ if ! vm_have_stamp "$SRC" || [ "$(cat "$SRC/.stamp")" != "$patch_sum" ]; then
 	vm_step_end
 fi
 
-# 3. configure (x86_64 system emulator only, TCG, vhost-user) and build
-if [ ! -f "$OUT/build/build.ninja" ]; then
+# 3. configure (again when the options changed) and build
+if [ ! -f "$OUT/build/build.ninja" ] ||
+	[ "$(cat "$OUT/build/.configure-args" 2>/dev/null)" != "${CONFIGURE[*]}" ]; then
 	vm_step_begin "configuring QEMU"
 	rm -rf "$OUT/build"
 	mkdir -p "$OUT/build"
-	(cd "$OUT/build" && "$SRC/configure" --python=/usr/bin/python3 \
-		--target-list=x86_64-softmmu --without-default-features \
-		--enable-vhost-user --enable-tcg --enable-kvm --disable-docs --disable-user \
-		--disable-werror --disable-tools --disable-download --disable-install-blobs \
-		--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu) \
-		>"$OUT/configure.log" 2>&1 || {
+	(cd "$OUT/build" && "$SRC/configure" "${CONFIGURE[@]}") >"$OUT/configure.log" 2>&1 || {
 		tail -30 "$OUT/configure.log" >&2
 		vm_die "QEMU configure failed (log: $OUT/configure.log)"
 	}
+	printf '%s\n' "${CONFIGURE[*]}" >"$OUT/build/.configure-args"
 	vm_step_end
 fi
 vm_step_begin "building QEMU (first time, ~6 min on 2 cores)"
@@ -125,6 +132,7 @@ vm_step_end
 # 4. the devices must be there
 "$BIN" -device help 2>/dev/null | grep -q '"vhost-user-accel-pci"' ||
 	vm_die "$BIN lacks the vhost-user-accel-pci device"
-vm_write_stamp "$OUT" "$patch_sum"
+"$BIN" -netdev help 2>/dev/null | grep -qx user || vm_die "$BIN lacks user networking (libslirp-dev?)"
+vm_write_stamp "$OUT" "$build_sum"
 vm_msg "QEMU: $BIN"
 echo "$BIN" >&3

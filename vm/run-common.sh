@@ -63,6 +63,14 @@ QEMU only:
                         GUEST_COMMAND's program is copied automatically
                         unless it is a busybox applet
   --qemu-args "ARGS"    extra QEMU arguments (word-split)
+  --net-user            a user-mode NIC (QEMU's slirp, virtio-net-pci)
+                        instead of -nic none: the guest gets 10.0.2.15/24
+                        with the default route via 10.0.2.2, which is the
+                        host's 127.0.0.1 (a server listening on the host's
+                        loopback is 10.0.2.2:PORT in the guest), set up
+                        before GUEST_COMMAND, which gets VM_HOST_IP=10.0.2.2
+                        and VM_GUEST_IP=10.0.2.15; no host port forwards
+                        (UML: refused, it has no network)
 
 UML: the root file system is the host's / through hostfs, read-only, so
 host programs and build trees run unchanged; GUEST_COMMAND runs in the
@@ -86,7 +94,7 @@ vm_run() {
 	shift
 	local plugins="" daemon_args="" queues=1 device=1 rmmod=0 kmemleak=0 mem=512M
 	local timeout=300 kargs="" log="" scan=1 quiet=0 qemu_args="" envs="" a
-	local restart_on="" restart_secs=2 backend_cmd=""
+	local restart_on="" restart_secs=2 backend_cmd="" net_user=0
 	local modules=() copies=() cmd=()
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -119,6 +127,7 @@ vm_run() {
 		-q | --quiet) quiet=1 ;;
 		--copy) copies+=("$2") && shift ;;
 		--qemu-args) qemu_args=$2 && shift ;;
+		--net-user) net_user=1 ;;
 		-h | --help)
 			vm_run_usage "$kind"
 			exit 0
@@ -140,6 +149,9 @@ vm_run() {
 	if [ -n "$restart_on" ] && [ -n "$backend_cmd" ]; then
 		vm_die "--restart-daemon-on restarts the daemon, not a --backend-cmd"
 	fi
+	if [ "$net_user" = 1 ] && [ "$kind" != qemu ]; then
+		vm_die "--net-user: QEMU guests only (the UML guest has no network device)"
+	fi
 	if [ -n "$restart_on" ]; then
 		[ "$kind" = qemu ] || vm_die "--restart-daemon-on: UML's virtio_uml cannot reconnect to a restarted daemon (QEMU guests only)"
 		[ "$device" = 1 ] || vm_die "--restart-daemon-on needs the device (not with --no-device)"
@@ -155,6 +167,9 @@ vm_run() {
 		qemu=$("$VM_REPO/vm/qemu.sh" --print)
 		vm_have_stamp "$VM_DIR/debian-kernel" || "$VM_REPO/vm/debian-kernel.sh" >/dev/null
 		dk=$VM_DIR/debian-kernel
+		if [ "$net_user" = 1 ] && ! "$qemu" -netdev help 2>/dev/null | grep -qx user; then
+			vm_die "--net-user: $qemu has no user networking (built without slirp); run vm/qemu.sh --rebuild"
+		fi
 	fi
 
 	local run daemon dlog="" dpid="" sock="" dargs=()
@@ -245,13 +260,20 @@ vm_run() {
 		local mk=("$VM_REPO/vm/mkinitramfs.sh" -o "$run/initrd.cpio.gz" --payload "$run/payload.sh"
 			--kernel-dir "$dk" --kmemleak "$kmemleak")
 		[ "$rmmod" = 0 ] || mk+=(--rmmod)
+		# shellcheck disable=SC2054 # the comma belongs to the argument
+		[ "$net_user" = 0 ] || mk+=(--net 10.0.2.15/24,10.0.2.2)
 		for a in "${modules[@]}"; do mk+=(--module "$a"); done
 		for a in "${copies[@]}"; do mk+=(--copy "$a"); done
 		"${mk[@]}" 2>/dev/null || "${mk[@]}"
 		local bytes
 		bytes=$(numfmt --from=iec "$mem")
+		local nic=(-nic none)
+		# --net-user: slirp's defaults (guest 10.0.2.15, host loopback
+		# 10.0.2.2); no option ROM (no iPXE here; -kernel boots anyway)
 		# shellcheck disable=SC2054 # commas belong to the arguments
-		vm=("$qemu" -L /usr/share/seabios -L /usr/share/qemu -nic none -accel tcg
+		[ "$net_user" = 0 ] || nic=(-netdev user,id=net0 -device virtio-net-pci,netdev=net0,romfile=)
+		# shellcheck disable=SC2054 # commas belong to the arguments
+		vm=("$qemu" -L /usr/share/seabios -L /usr/share/qemu "${nic[@]}" -accel tcg
 			-m "$mem" -display none -vga none -monitor none -serial stdio -no-reboot
 			-object "memory-backend-memfd,id=mem,size=$bytes,share=on"
 			-machine pc,memory-backend=mem

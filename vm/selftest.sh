@@ -12,7 +12,8 @@
 #     (vaccel_probe provoke=kasan|lockdep|sleep|leak) must each be reported
 #     by the debug kernel and fail the run with exit 3;
 #  4. QEMU: Debian's kernel sees PCI device 1af4:107f, the probe module binds
-#     and unloads;
+#     and unloads; with --net-user, the guest reaches a TCP listener on the
+#     host's 127.0.0.1 at 10.0.2.2 (QEMU user networking);
 # and checks the daemon's log for the connection of each guest.
 #
 #   vm/selftest.sh [--uml-only|--qemu-only]
@@ -157,6 +158,42 @@ if [ "$do_qemu" = 1 ]; then
 	check "qemu: probe removed" log_has "$W/q1.log" 'vaccel-probe: removed'
 	check "qemu: daemon saw the guest connect" log_has "$W/q1.daemon.log" 'connected'
 	check_not "qemu: daemon: no error" grep -q ": error: " "$W/q1.daemon.log"
+
+	# --net-user: a line from the guest to a listener on the host's
+	# loopback (10.0.2.2 in the guest), and the listener's answer back
+	python3 - "$W/net.port" "$W/net.got" <<'EOP' &
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+s.settimeout(300)
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+c, peer = s.accept()
+c.settimeout(30)
+data = b""
+while not data.endswith(b"\n"):
+    b = c.recv(4096)
+    if not b:
+        break
+    data += b
+open(sys.argv[2], "w").write("%s %s" % (peer[0], data.decode()))
+c.sendall(b"host-ack\n")
+c.close()
+EOP
+	lpid=$!
+	for _ in $(seq 100); do [ -f "$W/net.port" ] || sleep 0.1; done
+	port=$(cat "$W/net.port")
+	# shellcheck disable=SC2016 # the guest's shell expands these
+	check "qemu: --net-user: the guest connects to 10.0.2.2:$port" "$R" -q --log "$W/n1.log" \
+		--timeout 300 --no-device --net-user -- /bin/sh -c \
+		'echo "VM_HOST_IP=$VM_HOST_IP VM_GUEST_IP=$VM_GUEST_IP"; echo "hello-from-guest $VM_GUEST_IP" | nc -w 10 "$VM_HOST_IP" '"$port"
+	kill "$lpid" 2>/dev/null || true
+	wait "$lpid" 2>/dev/null || true
+	check "qemu: --net-user: the host's listener got the line (from 127.0.0.1)" \
+		grep -qx '127.0.0.1 hello-from-guest 10.0.2.15' "$W/net.got"
+	check "qemu: --net-user: the guest got the answer" log_has "$W/n1.log" 'host-ack'
+	check "qemu: --net-user: VM_HOST_IP=10.0.2.2 in the guest" log_has "$W/n1.log" 'VM_HOST_IP=10.0.2.2 '
 fi
 
 for l in "$W"/*.log; do cp "$l" "$VM_DIR/logs/selftest-$(basename "$l")" 2>/dev/null || true; done
