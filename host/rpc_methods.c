@@ -15,6 +15,7 @@
 #include "empty.pb-c.h"
 #include "genop.pb-c.h"
 #include "image.pb-c.h"
+#include "decode_bound.h"
 #include "log.h"
 #include "profiling.pb-c.h"
 #include "resbuild.h"
@@ -389,114 +390,6 @@ static const struct rpc_method methods[] = {
 	 get_profiler},
 };
 
-/*
- * protobuf-c unpacks every element of a repeated field and every unknown
- * field into an allocation of its own: tens of bytes (the struct, a
- * pointer, the allocator's overhead) for as little as two bytes of wire,
- * eight bytes for each one-byte element of a packed int64 field. A method
- * payload of --rpc-max-message bytes could so cost tens of times that
- * (an 8 MiB Genop of empty args: 500 MB). The payload is walked first,
- * allocating nothing, and refused when it holds more field occurrences
- * and packed elements than this: far more than any request within the
- * other limits needs (a Genop of 4097 args of 6 fields, a TF run of 512
- * tensors of 16 dims and 1024 nodes), and a decoded size of a few MiB.
- */
-#define MAX_DECODED_ITEMS 65536u
-
-static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	*v = 0;
-	for (unsigned int shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return true;
-	}
-	return false;
-}
-
-/* Elements of a packed repeated scalar field of `len` bytes. */
-static uint64_t packed_elements(ProtobufCType t, const uint8_t *p, size_t len)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return len / 8;
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_FLOAT:
-		return len / 4;
-	default: { /* varints: one per final byte */
-		uint64_t n = 0;
-		for (size_t i = 0; i < len; i++)
-			n += !(p[i] & 0x80);
-		return n;
-	}
-	}
-}
-
-/* Count what unpacking message `d` from p[0..len) would allocate into
- * *items: 0, -E2BIG past MAX_DECODED_ITEMS, -EBADMSG when the wire is
- * malformed (protobuf-c would refuse it too). */
-static int payload_items(const ProtobufCMessageDescriptor *d, const uint8_t *p,
-			 size_t len, uint64_t *items)
-{
-	if (!len)
-		return 0; /* p may be NULL: no arithmetic on it */
-	const uint8_t *end = p + len;
-	while (p < end) {
-		uint64_t key, v = 0;
-		const uint8_t *sub = NULL;
-		if (!wire_varint(&p, end, &key) || !(key >> 3) ||
-		    (key >> 3) > UINT32_MAX)
-			return -EBADMSG;
-		switch (key & 7) {
-		case 0:
-			if (!wire_varint(&p, end, &v))
-				return -EBADMSG;
-			break;
-		case 1:
-		case 5: {
-			size_t n = (key & 7) == 1 ? 8 : 4;
-			if ((size_t)(end - p) < n)
-				return -EBADMSG;
-			p += n;
-			break;
-		}
-		case 2:
-			if (!wire_varint(&p, end, &v) ||
-			    v > (uint64_t)(end - p))
-				return -EBADMSG;
-			sub = p;
-			p += v;
-			break;
-		default: /* groups: protobuf-c has none */
-			return -EBADMSG;
-		}
-		if (++*items > MAX_DECODED_ITEMS)
-			return -E2BIG;
-		const ProtobufCFieldDescriptor *f =
-			protobuf_c_message_descriptor_get_field(
-				d, (unsigned int)(key >> 3));
-		if (!f || !sub)
-			continue; /* unknown (counted), or not LEN */
-		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			int rc = payload_items(f->descriptor, sub,
-					       (size_t)v, items);
-			if (rc < 0)
-				return rc;
-		} else if (f->label == PROTOBUF_C_LABEL_REPEATED &&
-			   f->type != PROTOBUF_C_TYPE_STRING &&
-			   f->type != PROTOBUF_C_TYPE_BYTES) {
-			*items += packed_elements(f->type, sub, (size_t)v);
-			if (*items > MAX_DECODED_ITEMS)
-				return -E2BIG;
-		}
-	}
-	return 0;
-}
-
 static const struct rpc_method *find_method(struct rpc_slice name)
 {
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
@@ -524,12 +417,12 @@ void rpc_dispatch(struct rpc_ctx *c, const struct rpc_request_view *v,
 			 (const char *)v->method.p);
 		return;
 	}
-	uint64_t items = 0;
-	int rc = payload_items(m->req, v->payload.p, v->payload.len, &items);
+	int rc = rpc_decode_bound(m->req, v->payload.p, v->payload.len,
+				  RPC_MAX_DECODED_ITEMS);
 	if (rc == -E2BIG) {
 		rpc_fail(r, RPC_RESOURCE_EXHAUSTED,
 			 "%s: more than %u fields and elements in the request",
-			 m->name, MAX_DECODED_ITEMS);
+			 m->name, RPC_MAX_DECODED_ITEMS);
 		return;
 	}
 	ProtobufCMessage *req =

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "decode_bound.h"
 #include "envelope.h"
 #include "frame.h"
 
@@ -76,6 +77,10 @@ static int unpack_payload(const struct rpc_response_view *v,
 {
 	if (!desc)
 		return 0;
+	/* an agent's reply is bounded like a client's request */
+	if (rpc_decode_bound(desc, v->payload.p, v->payload.len,
+			     RPC_MAX_DECODED_ITEMS) < 0)
+		return -EPROTO;
 	*resp = protobuf_c_message_unpack(desc, NULL, v->payload.len,
 					  v->payload.p);
 	return *resp ? 0 : -EPROTO;

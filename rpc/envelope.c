@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_bound.h"
 #include "frame.h"
 #include "ttrpc.pb-c.h"
 #include "vaccel.pb-c.h"
@@ -29,16 +30,7 @@ static struct reader reader_of(const uint8_t *buf, size_t len)
 
 static bool get_varint(struct reader *r, uint64_t *v)
 {
-	*v = 0;
-	for (unsigned int shift = 0; shift < 64; shift += 7) {
-		if (r->p >= r->end)
-			return false;
-		uint8_t b = *r->p++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80))
-			return true;
-	}
-	return false;
+	return rpc_pb_varint(&r->p, r->end, v);
 }
 
 /* One field: its number and wire type; LEN fields' bytes in *s, varints
