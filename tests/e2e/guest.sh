@@ -12,6 +12,7 @@
 #             (VACCEL_VIRTIO_SESSION_HINT), NAME.status, NAME.out (result
 #             lines of the host run with the local plugin)
 #   CHECK     plugin examples mixed stress kill big hostile (default: all),
+#             rpc (the examples through libvaccel-rpc.so to E2E_RPC_ADDRESS),
 #             and
 #             restart (QEMU only, not a default: the VM harness must
 #             restart the daemon, see below)
@@ -80,7 +81,8 @@ check_examples() {
 		# one word per line: no word splitting surprises
 		set --
 		while IFS= read -r w; do set -- "$@" "$w"; done <"$cmd"
-		VACCEL_VIRTIO_SESSION_HINT=$hint "$@" >"$TMP/$name.raw" 2>&1
+		VACCEL_VIRTIO_SESSION_HINT=$hint VACCEL_RPC_SESSION_HINT=$hint \
+			"$@" >"$TMP/$name.raw" 2>&1
 		rc=$?
 		results <"$TMP/$name.raw" >"$TMP/$name.out"
 		if [ "$rc" != "$want" ] ||
@@ -99,6 +101,21 @@ check_examples() {
 	}
 	echo "examples: $((n - bad)) of $n the same as on the host"
 	[ "$bad" = 0 ]
+}
+
+# rpc: the example cases again, through libvaccel-rpc.so over TCP to the
+# host daemon's RPC front door (QEMU guests with user networking; run.sh
+# sets E2E_RPC_ADDRESS), without the device or the driver.
+check_rpc() {
+	if [ -z "${E2E_RPC_ADDRESS:-}" ]; then
+		echo "rpc: E2E_RPC_ADDRESS is not set"
+		return 1
+	fi
+	(
+		export VACCEL_PLUGINS="$BUILD/plugins/rpc/libvaccel-rpc.so"
+		export VACCEL_RPC_ADDRESS="$E2E_RPC_ADDRESS"
+		check_examples
+	)
 }
 
 # local_and_virtio: a local session on the guest's exec plugin and a remote
@@ -167,6 +184,7 @@ for c in $CHECKS; do
 	case "$c" in
 	plugin) check_plugin ;;
 	examples) check_examples ;;
+	rpc) check_rpc ;;
 	mixed) check_mixed ;;
 	stress) check_stress ;;
 	kill) check_kill ;;

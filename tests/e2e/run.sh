@@ -10,8 +10,12 @@
 #   --vm LIST        uml, qemu or "uml qemu" (default)
 #   --zc LIST        driver builds to test: "1 0" (default), "1" or "0"
 #   --checks LIST    guest checks (default: "restart plugin examples
-#                    mixed stress kill big hostile evil driver"; see
+#                    mixed stress kill big hostile evil driver rpc"; see
 #                    tests/e2e/guest.sh).
+#                    "rpc" runs in the QEMU ZC=1 guest only: the guest gets
+#                    user networking and runs the examples again through
+#                    libvaccel-rpc.so over TCP to the daemon's RPC front
+#                    door (--rpc-listen on the host's loopback).
 #                    "restart" runs in QEMU guests only, first: the host
 #                    daemon is SIGKILLed and restarted under load
 #                    (vm/run-qemu.sh --restart-daemon-on), so the other
@@ -44,7 +48,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 VMS="uml qemu"
 ZCS="1 0"
-CHECKS="restart plugin examples mixed stress kill big hostile evil driver"
+CHECKS="restart plugin examples mixed stress kill big hostile evil driver rpc"
 RESTART_MARKER="E2E-RESTART-DAEMON-NOW"
 QUICK=0
 TIMEOUT=""
@@ -293,17 +297,20 @@ else
 fi
 # the checks of one guest: "restart" only in QEMU (virtio_uml cannot
 # reconnect), and first; "evil" has guests of its own (below)
-vm_checks() {
+vm_checks() { # vm zc
 	local c out=""
 	if [[ " $CHECKS " == *" restart "* ]]; then
 		[ "$1" = uml ] || out="restart"
 	fi
 	for c in $CHECKS; do
 		[ "$c" = restart ] || [ "$c" = evil ] || [ "$c" = driver ] ||
+			{ [ "$c" = rpc ] && { [ "$1" != qemu ] || [ "$2" != 1 ]; }; } ||
 			out="${out:+$out }$c"
 	done
 	printf '%s\n' "$out"
 }
+# the RPC front door's TCP port for the "rpc" check: a free one
+RPC_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # the malicious-device guests (UML: the debug kernel's reports are the
 # point): driver/tests/run-evil.sh with this run's driver
 run_evil() { # vm zc
@@ -351,7 +358,7 @@ for vm in $VMS; do
 		[[ " $CHECKS " != *" driver "* ]] || run_driver "$vm" "$zc"
 		log=$LOGS/$tag.log
 		to=${TIMEOUT:-$([ "$vm" = uml ] && echo 1500 || echo 3000)}
-		checks=$(vm_checks "$vm")
+		checks=$(vm_checks "$vm" "$zc")
 		if [ -z "$checks" ]; then
 			if [[ " $CHECKS " == *" restart "* ]]; then
 				RESULT[$tag]="SKIP (no checks for $vm: restart is QEMU only)"
@@ -361,8 +368,12 @@ for vm in $VMS; do
 			msg "[$tag] ${RESULT[$tag]}"
 			continue
 		fi
+		dargs="-v"
+		if [[ " $checks " == *" rpc "* ]]; then
+			dargs="-v --rpc-listen tcp:127.0.0.1:$RPC_PORT --rpc-allow 127.0.0.1/32"
+		fi
 		args=(--module "${KO[$vm-$zc]}" --rmmod --plugins "$HOST_PLUGINS"
-			--daemon-args "-v" --mem "$MEM" --timeout "$to" --log "$log" -q
+			--daemon-args "$dargs" --mem "$MEM" --timeout "$to" --log "$log" -q
 			--env "VIRTIO_E2E_HOST_PLUGINS=$HOST_PLUGINS"
 			--env "E2E_BIG_MB=$BIG" --env "E2E_KILLS=$KILLS"
 			--env "E2E_STRESS=$STRESS" --env "DRIVER_TESTS=$DRIVER_TESTS"
@@ -372,12 +383,17 @@ for vm in $VMS; do
 				--env "E2E_RESTART_MARKER=$RESTART_MARKER"
 				--env "E2E_RESTART=$RESTART")
 		fi
+		if [[ " $checks " == *" rpc "* ]]; then
+			# QEMU's user network: the host's loopback is 10.0.2.2
+			args+=(--net-user --env "E2E_RPC_ADDRESS=tcp://10.0.2.2:$RPC_PORT")
+		fi
 		if [ "$vm" = uml ]; then
 			[[ " $CHECKS " != *" restart "* ]] ||
 				msg "[$tag] check restart: QEMU only (UML's virtio_uml cannot reconnect), skipped"
 			args+=(--kmemleak)
 		else
 			for p in "$BUILD/plugins/virtio/libvaccel-virtio.so" \
+				"$BUILD/plugins/rpc/libvaccel-rpc.so" \
 				"$BUILD/plugins/exec/libvaccel-exec.so" \
 				"$BUILD/examples" "$BUILD/tests/virtio-plugin" \
 				"$REPO/examples/data" "$REPO/tests/e2e/guest.sh" "$EXP" "$UP" \
