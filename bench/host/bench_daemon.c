@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "vmm.h"
+#include "vmm_rounds.h"
 
 #define RTT_ROUNDS 15
 #define RTT_BATCH  2000
@@ -62,7 +63,7 @@ enum {
 	RES_LIB = 0,
 };
 
-static int die(const char *what)
+static void die(const char *what)
 {
 	fprintf(stderr, "bench_daemon: %s\n", what);
 	exit(1);
@@ -123,26 +124,6 @@ static void floor_stop(void)
 /* ---------------------------------------------------------------------- */
 /* NOOP round trip and requests per second                                 */
 /* ---------------------------------------------------------------------- */
-
-static uint64_t session(struct vmm *v)
-{
-	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_SESSION_CREATE};
-	if (vmm_request(v, &r) || r.resp.status || r.resp.vaccel_ret)
-		die("SESSION_CREATE failed");
-	return r.resp.object_id;
-}
-
-static double noop_round(struct vmm *v, uint64_t s)
-{
-	uint64_t t0 = bench_now_ns();
-	for (int i = 0; i < RTT_BATCH; i++) {
-		struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s};
-		if (vmm_request(v, &r) || r.resp.status)
-			die("NOOP failed");
-	}
-	return (double)(bench_now_ns() - t0) / RTT_BATCH / 1000.0;
-}
 
 struct rps_thread {
 	struct vmm *v;
@@ -324,7 +305,7 @@ static void bench_fairness(const char *exec_plugin, const char *sum_lib)
 	    vmm_connect_q(&a, d.sock, 16u << 20, 1) < 0 ||
 	    vmm_connect_q(&b, d.sock, 16u << 20, 1) < 0)
 		die("cannot start/connect the daemon (fairness)");
-	uint64_t sa = session(&a), sb = session(&b);
+	uint64_t sa = vmm_session(&a), sb = vmm_session(&b);
 	uint8_t *so = NULL;
 	uint64_t solen = vmm_read_file(sum_lib, &so);
 	struct vmm_req c;
@@ -396,14 +377,14 @@ int main(int argc, char **argv)
 	if (daemon_start(&d, argv[2], extra) < 0 ||
 	    vmm_connect_q(&v, d.sock, 64u << 20, 4) < 0)
 		die("cannot start/connect the daemon");
-	uint64_t s = session(&v);
+	uint64_t s = vmm_session(&v);
 	floor_start();
 	double fl[RTT_ROUNDS], dn[RTT_ROUNDS];
 	floor_round();
-	noop_round(&v, s);
+	vmm_noop_round(&v, s, RTT_BATCH);
 	for (int r = 0; r < RTT_ROUNDS; r++) {
 		fl[r] = floor_round();
-		dn[r] = noop_round(&v, s);
+		dn[r] = vmm_noop_round(&v, s, RTT_BATCH);
 	}
 	floor_stop();
 	double floor_us = bench_median(fl, RTT_ROUNDS);
@@ -444,7 +425,7 @@ int main(int argc, char **argv)
 	if (daemon_start(&d, argv[3], NULL) < 0 ||
 	    vmm_connect_q(&v, d.sock, mem, 1) < 0)
 		die("cannot start/connect the daemon (exec)");
-	s = session(&v);
+	s = vmm_session(&v);
 	struct vmm_req r;
 	vmm_lib_resource_req(&r, s, "libbench_sum.so", so, solen);
 	if (vmm_request(&v, &r) || r.resp.status || r.resp.vaccel_ret)

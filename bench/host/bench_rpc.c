@@ -34,6 +34,7 @@
 #include "resource.pb-c.h"
 #include "session.pb-c.h"
 #include "vmm.h"
+#include "vmm_rounds.h"
 
 #define RTT_ROUNDS 15
 #define RTT_BATCH  2000
@@ -181,26 +182,6 @@ static void floor_stop(void)
 
 /* ---- the vhost-user path on the same daemon ----------------------------- */
 
-static uint64_t vhost_session(struct vmm *v)
-{
-	struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_SESSION_CREATE};
-	if (vmm_request(v, &r) || r.resp.status || r.resp.vaccel_ret)
-		die("SESSION_CREATE failed");
-	return r.resp.object_id;
-}
-
-static double vhost_noop_round(struct vmm *v, uint64_t s)
-{
-	uint64_t t0 = bench_now_ns();
-	for (int i = 0; i < RTT_BATCH; i++) {
-		struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s};
-		if (vmm_request(v, &r) || r.resp.status)
-			die("NOOP failed");
-	}
-	return (double)(bench_now_ns() - t0) / RTT_BATCH / 1000.0;
-}
-
 static void bench_noop(const char *noop_plugin)
 {
 	static struct daemon d;
@@ -217,17 +198,17 @@ static void bench_noop(const char *noop_plugin)
 	struct rpc_client c;
 	rpc_open(&c, addr);
 	int64_t s = rpc_session(&c);
-	uint64_t vs = vhost_session(&v);
+	uint64_t vs = vmm_session(&v);
 	floor_sizes(s);
 	floor_start();
 	double fl[RTT_ROUNDS], rp[RTT_ROUNDS], vh[RTT_ROUNDS];
 	floor_round();
 	rpc_noop_round(&c, s);
-	vhost_noop_round(&v, vs);
+	vmm_noop_round(&v, vs, RTT_BATCH);
 	for (int r = 0; r < RTT_ROUNDS; r++) {
 		fl[r] = floor_round();
 		rp[r] = rpc_noop_round(&c, s);
-		vh[r] = vhost_noop_round(&v, vs);
+		vh[r] = vmm_noop_round(&v, vs, RTT_BATCH);
 	}
 	floor_stop();
 	double mr = bench_median(rp, RTT_ROUNDS);
