@@ -22,6 +22,11 @@
 #   guest_torch_run_b1, guest_torch_run_b64   the demo's Fashion-MNIST model
 #                      (torch plugin) on 1 and 64 images, median per run
 #   guest_sgemm_1024   sgemm 1024^3 on the host's OpenBLAS, median per call
+#   guest_model_load_256MiB  a 256 MiB TorchScript model loaded from the
+#                      guest (bench/guest/bench_model_load.c: the file's
+#                      bytes shipped to the host, then the torch plugin's
+#                      load), in MiB/s, against this host read()ing the same
+#                      file (page cache warm)
 #
 # What these measure is the cost the VM adds (the request's trip through the
 # guest driver, the virtqueue and the daemon), not the guest's CPU: the work
@@ -75,6 +80,9 @@ QSD=$(command -v qemu-storage-daemon) ||
 
 PROG=$BUILD/bench/guest/bench_guest
 MODELS=$BUILD/bench/guest/bench_models
+LOADER=$BUILD/bench/guest/bench_model_load
+BIGMAKER=$BUILD/tests/e2e/make-big-model
+LOAD_ROUNDS=${BENCH_GUEST_LOAD_ROUNDS:-3}
 BLAS=$BUILD/plugins/blas/libvaccel-blas.so
 TORCH=$BUILD/plugins/torch/libvaccel-torch.so
 MODEL_ROUNDS=${BENCH_GUEST_MODEL_ROUNDS:-50}
@@ -167,6 +175,13 @@ if [ -x "$MODELS" ] && [ -f "$TORCH" ] && [ -f "$BLAS" ] &&
 		"$F/t10k-images-idx3-ubyte" "$MODEL_ROUNDS" >"$HOST_MODELS" 2>"$LOGS/host-models.err" ||
 		die "bench_models failed on the host ($LOGS/host-models.err)"
 	HAVE_MODELS=1
+	BIGMODEL=$OUT/big-model-256.pt
+	if [ -x "$LOADER" ] && [ -x "$BIGMAKER" ]; then
+		[ -s "$BIGMODEL" ] || "$BIGMAKER" "$BIGMODEL" 256 >"$LOGS/big-model.log" 2>&1 ||
+			die "cannot make $BIGMODEL ($LOGS/big-model.log)"
+		"$LOADER" --read "$BIGMODEL" "$LOAD_ROUNDS" >>"$HOST_MODELS" 2>>"$LOGS/host-models.err" ||
+			die "bench_model_load --read failed on the host ($LOGS/host-models.err)"
+	fi
 else
 	msg "no torch or blas plugin, or no demo model: model figures skipped"
 fi
@@ -175,7 +190,9 @@ cat >"$GUEST_CMD" <<EOF_GUEST
 #!/bin/sh
 "$PROG" /dev/vda "$SUM_LIB" "$NOOP_ROUNDS" "$BIG_ROUNDS" || exit \$?
 [ "$HAVE_MODELS" = 1 ] || exit 0
-"$MODELS" "$F/model.pt" "$F/t10k-images-idx3-ubyte" "$MODEL_ROUNDS"
+"$MODELS" "$F/model.pt" "$F/t10k-images-idx3-ubyte" "$MODEL_ROUNDS" || exit \$?
+[ -s "$OUT/big-model-256.pt" ] || exit 0
+"$LOADER" --load "$OUT/big-model-256.pt" "$LOAD_ROUNDS"
 EOF_GUEST
 chmod +x "$GUEST_CMD"
 GUEST_PLUGINS=$NOOP:$EXEC
@@ -188,9 +205,10 @@ set +e
 copies=(--copy "$VIRTIO_PLUGIN" --copy "$SUM_LIB" --copy "$PROG" --copy "$GUEST_CMD")
 [ "$HAVE_MODELS" = 0 ] || copies+=(--copy "$MODELS" --copy "$F/model.pt"
 	--copy "$F/t10k-images-idx3-ubyte")
+[ ! -s "$OUT/big-model-256.pt" ] || copies+=(--copy "$LOADER" --copy "$OUT/big-model-256.pt")
 OPENBLAS_NUM_THREADS=1 \
 vm/run-qemu.sh --module "$KO" --module "$VIRTIO_BLK" --plugins "$GUEST_PLUGINS" \
-	--mem 1536M --timeout "$TIMEOUT" --log "$LOG" -q "${copies[@]}" \
+	--mem 2048M --timeout "$TIMEOUT" --log "$LOG" -q "${copies[@]}" \
 	--env "VACCEL_PLUGINS=$VIRTIO_PLUGIN" \
 	--qemu-args "-chardev socket,id=blk0,path=$SOCK -device vhost-user-blk-pci,chardev=blk0,num-queues=1" \
 	-- sh "$GUEST_CMD" \
@@ -217,4 +235,14 @@ if [ "$HAVE_MODELS" = 1 ]; then
 			printf "BENCH guest_%s median=%.3f%s baseline=%.3f%s ratio=%.3f\n",
 				n, gv, u, hv, u, (hv > 0 ? gv / hv : 0) }'
 	done
+	# the large model: guest load against the host's read of the file
+	h=$(awk '$1 == "RESULT" && $2 == "read_256MiB" {print $3}' "$HOST_MODELS")
+	g=$(sed 's/\r$//' "$LOG" | awk '$1 == "RESULT" && $2 == "model_load_256MiB" {print $3}')
+	if [ -n "$h" ] && [ -n "$g" ]; then
+		awk -v hv="$h" -v gv="$g" 'BEGIN {
+			printf "BENCH guest_model_load_256MiB median=%.3fMiB/s baseline=%.3fMiB/s ratio=%.3f\n",
+				gv, hv, (hv > 0 ? gv / hv : 0) }'
+	elif [ -n "$h" ]; then
+		die "no model_load_256MiB figure from the guest (console log $LOG)"
+	fi
 fi
