@@ -15,9 +15,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <vaccel.h>
-
-#include "address.h"
 #include "frame.h"
 #include "log.h"
 #include "rpc_server.h"
@@ -129,7 +126,6 @@ int rpc_serve(int sock, unsigned int id, const struct device_opts *o)
 	if (objects_init(&c.objs, o->max_sessions, o->max_resources,
 			 o->max_resource_bytes) < 0)
 		return -1;
-	rpc_sock_tune(sock);
 	LOG_INFO("rpc %u: connected", id);
 	serve_loop(&c, sock);
 	uint32_t ns, nr;

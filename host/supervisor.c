@@ -264,6 +264,8 @@ static void accept_rpc(const struct rpc_listener *l)
 		close(cfd);
 		return;
 	}
+	/* here: the front-end process is confined before it could */
+	rpc_sock_tune(cfd);
 	start_frontend(cfd, true);
 }
 
