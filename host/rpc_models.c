@@ -30,12 +30,21 @@ bool tensor_ok(enum model_fw fw, size_t i, uint32_t type,
 				  : model_wire_tensor_bytes(fw, type,
 							    (int64_t)n_dims,
 							    dims, &bytes);
-	if (!why && bytes != len)
+	/* UINT64_MAX: a type whose length the dims do not fix (strings,
+	 * resources, variants), as model_wire_desc_check() accepts it */
+	if (!why && bytes != UINT64_MAX && bytes != len)
 		why = "data length is not dims x element size";
 	if (why)
 		rpc_fail(r, RPC_INVALID_ARGUMENT, "%s input tensor %zu: %s",
 			 model_wire_fw_name(fw), i, why);
 	return !why;
+}
+
+size_t dims_out(const void *dims, int64_t nr_dims)
+{
+	return dims && nr_dims > 0 && nr_dims <= VIRTIO_ACCEL_TENSOR_MAX_DIMS
+		       ? (size_t)nr_dims
+		       : 0;
 }
 
 bool counts_ok(const char *fw, size_t n_in, uint64_t n_out,
@@ -157,7 +166,7 @@ static void torch_outputs(struct run_out *o)
 		if (t) {
 			out[i].data.data = t->data;
 			out[i].data.len = t->data ? t->size : 0;
-			out[i].n_dims = t->dims ? (size_t)t->nr_dims : 0;
+			out[i].n_dims = dims_out(t->dims, t->nr_dims);
 			out[i].dims = t->dims;
 			out[i].type = (uint32_t)t->data_type;
 		}
