@@ -31,8 +31,9 @@ static int parse_net(const char *s, struct rpc_net *n)
 	if (slash) {
 		char *end;
 		*slash = '\0';
+		errno = 0;
 		bits = strtol(slash + 1, &end, 10);
-		if (*end || end == slash + 1 || bits < 0)
+		if (errno || *end || end == slash + 1 || bits < 0 || bits > 128)
 			return -1;
 	}
 	memset(n, 0, sizeof(*n));
