@@ -372,6 +372,11 @@ int opts_parse(int argc, char **argv, struct device_opts *o)
 		}
 		li = -1;
 	}
+	if (o->rpc && o->serve_fd < 0) {
+		fprintf(stderr, "vhost-user-accel: --rpc is internal (with "
+				"--serve-fd); use --rpc-listen\n");
+		return 2;
+	}
 	if (optind < argc || (!o->sock_path && !o->nr_rpc_listen &&
 				 o->serve_fd < 0 && !o->probe)) {
 		usage(stderr);

@@ -398,23 +398,29 @@ static const struct rpc_method *find_method(struct rpc_slice name)
 	return NULL;
 }
 
+/* A client's name for a message: at most 64 bytes, never NULL. */
+static const char *name_of(struct rpc_slice s, int *len)
+{
+	*len = s.len > 64 ? 64 : (int)s.len;
+	return s.p ? (const char *)s.p : "";
+}
+
 void rpc_dispatch(struct rpc_ctx *c, const struct rpc_request_view *v,
 		  struct rpc_reply *r)
 {
-	int svc_len = v->service.len > 64 ? 64 : (int)v->service.len;
-	int m_len = v->method.len > 64 ? 64 : (int)v->method.len;
+	int svc_len, m_len;
+	const char *svc = name_of(v->service, &svc_len);
+	const char *meth = name_of(v->method, &m_len);
 	if (!rpc_slice_is(v->service, RPC_SERVICE_SYNC) &&
 	    !rpc_slice_is(v->service, RPC_SERVICE_ASYNC)) {
 		rpc_fail(r, RPC_INVALID_ARGUMENT,
-			 "%.*s service does not exist", svc_len,
-			 (const char *)v->service.p);
+			 "%.*s service does not exist", svc_len, svc);
 		return;
 	}
 	const struct rpc_method *m = find_method(v->method);
 	if (!m) {
 		rpc_fail(r, RPC_UNIMPLEMENTED, "/%.*s/%.*s does not exist",
-			 svc_len, (const char *)v->service.p, m_len,
-			 (const char *)v->method.p);
+			 svc_len, svc, m_len, meth);
 		return;
 	}
 	int rc = rpc_decode_bound(m->req, v->payload.p, v->payload.len,

@@ -26,6 +26,10 @@ bool model_refs(struct rpc_ctx *c, int64_t sid, int64_t mid,
 		struct fe_sess **fs, struct fe_res **fr, struct rpc_reply *r);
 void model_put(struct rpc_ctx *c, struct fe_sess *fs, struct fe_res *fr);
 
+/* How many of an output tensor's dims go back: a plugin's nr_dims is
+ * trusted only within 1..VIRTIO_ACCEL_TENSOR_MAX_DIMS. */
+size_t dims_out(const void *dims, int64_t nr_dims);
+
 /* What a run answers: protobuf tensors pointing into the plugin's. */
 struct run_out {
 	void *resp; /* the framework's ModelRunResponse */

@@ -30,6 +30,7 @@ struct genop_call {
 	struct vaccel_arg *va; /* read (with the op) then write */
 	uint32_t nr_read, nr_write;
 	bool *sized; /* write arg i came empty, with its capacity */
+	uint8_t **own; /* write arg i's buffer allocated here (sized), or NULL */
 	int64_t host_res_id;
 	uint8_t op;
 };
@@ -39,13 +40,15 @@ static void genop_release(void *p)
 	struct genop_call *g = p;
 	struct vaccel_arg *wr = g->va ? g->va + g->nr_read : NULL;
 	for (uint32_t i = 0; wr && i < g->nr_write; i++) {
-		if (wr[i].owned)
+		/* a plugin may have replaced buf: ours are freed by own[] */
+		if (wr[i].owned && wr[i].buf != (g->own ? g->own[i] : NULL))
 			vaccel_arg_release(&wr[i]);
-		else if (g->sized && g->sized[i])
-			free(wr[i].buf);
+		if (g->own)
+			free(g->own[i]);
 	}
 	free(g->va);
 	free(g->sized);
+	free(g->own);
 	free(g->out);
 	free(g->outp);
 	free(g);
@@ -137,9 +140,10 @@ static int genop_args(struct genop_call *g, const Vaccel__Genop__Request *q)
 	g->nr_write = (uint32_t)q->n_write_args;
 	g->va = calloc(g->nr_read + g->nr_write, sizeof(*g->va));
 	g->sized = calloc(g->nr_write + 1, sizeof(*g->sized));
+	g->own = calloc(g->nr_write + 1, sizeof(*g->own));
 	g->out = calloc(g->nr_write + 1, sizeof(*g->out));
 	g->outp = calloc(g->nr_write + 1, sizeof(*g->outp));
-	if (!g->va || !g->sized || !g->out || !g->outp)
+	if (!g->va || !g->sized || !g->own || !g->out || !g->outp)
 		return -1;
 	for (uint32_t i = 0; i < g->nr_read + g->nr_write; i++) {
 		bool w = i >= g->nr_read;
@@ -152,7 +156,8 @@ static int genop_args(struct genop_call *g, const Vaccel__Genop__Request *q)
 		v->custom_type_id = a->custom_type_id;
 		if (w && !a->buf.len && a->size) {
 			g->sized[i - g->nr_read] = true;
-			if (!(v->buf = calloc(1, a->size)))
+			v->buf = g->own[i - g->nr_read] = calloc(1, a->size);
+			if (!v->buf)
 				return -1;
 		}
 	}
@@ -178,8 +183,11 @@ static void genop_outputs(struct genop_call *g, const Vaccel__Genop__Request *q)
 			o->buf = in->buf;
 			o->size = in->size;
 		} else {
-			o->buf.data = wr[i].buf;
-			o->buf.len = give;
+			/* our buffer, whatever the plugin did with buf */
+			if (wr[i].buf != g->own[i] && wr[i].buf && g->own[i])
+				memcpy(g->own[i], wr[i].buf, give);
+			o->buf.data = g->own[i];
+			o->buf.len = g->own[i] ? give : 0;
 			o->size = produced > UINT32_MAX ? UINT32_MAX
 							: (uint32_t)produced;
 		}

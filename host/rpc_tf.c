@@ -142,7 +142,7 @@ static void tf_outputs(struct run_out *o)
 		if (t) {
 			out[i].data.data = t->data;
 			out[i].data.len = t->data ? t->size : 0;
-			out[i].n_dims = t->dims ? (size_t)t->nr_dims : 0;
+			out[i].n_dims = dims_out(t->dims, t->nr_dims);
 			out[i].dims = t->dims;
 			out[i].type = (uint32_t)t->data_type;
 		}
@@ -272,7 +272,7 @@ static void tflite_outputs(struct run_out *o, uint8_t status)
 		if (t) {
 			out[i].data.data = t->data;
 			out[i].data.len = t->data ? t->size : 0;
-			out[i].n_dims = t->dims ? (size_t)t->nr_dims : 0;
+			out[i].n_dims = dims_out(t->dims, t->nr_dims);
 			out[i].dims = t->dims;
 			out[i].type = (uint32_t)t->data_type;
 		}

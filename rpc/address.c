@@ -200,6 +200,10 @@ static int unlink_stale(const char *path)
 int rpc_addr_listen(const struct rpc_addr *a, int backlog)
 {
 	const struct sockaddr_un *un = (const struct sockaddr_un *)&a->ss;
+	struct rpc_addr any = *a;
+	if (a->ss.ss_family == AF_VSOCK) /* a listener binds any CID */
+		((struct sockaddr_vm *)&any.ss)->svm_cid = VMADDR_CID_ANY;
+	a = &any;
 	if (a->ss.ss_family == AF_UNIX && !a->abstract) {
 		int rc = unlink_stale(un->sun_path);
 		if (rc < 0)

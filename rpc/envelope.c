@@ -134,6 +134,10 @@ int rpc_parse_response(const uint8_t *buf, size_t len,
 	}
 	if (!v->status.len)
 		return 0;
+	/* a peer's status is bounded like any message it sends */
+	if (rpc_decode_bound(&ttrpc__status__descriptor, v->status.p,
+			     v->status.len, RPC_MAX_DECODED_ITEMS) < 0)
+		return -EBADMSG;
 	Ttrpc__Status *st =
 		ttrpc__status__unpack(NULL, v->status.len, v->status.p);
 	if (!st)
