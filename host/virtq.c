@@ -553,13 +553,9 @@ int vq_pop(struct vq *q, const struct vq_mem *m, struct vq_elem *e, bool *bad)
 		return -1;
 	}
 	uint16_t head = rd16(&q->avail->ring[q->last_avail % q->num]);
+	/* avail_event is left where vq_enable_notify put it: while the ring
+	 * is being drained the driver need not kick (as Linux's vhost) */
 	q->last_avail++;
-	if (q->event_idx) {
-		/* avail_event lives after the used ring */
-		volatile uint16_t *ae =
-			(volatile uint16_t *)&q->used->ring[q->num];
-		__atomic_store_n(ae, q->last_avail, __ATOMIC_RELEASE);
-	}
 	e->head = head;
 	e->nr_in = e->nr_out = 0;
 	e->in_len = e->out_len = 0;

@@ -722,6 +722,13 @@ static volatile uint16_t *used_event_p(struct vmm *v, unsigned int q)
 				     2 * VMM_QSIZE);
 }
 
+/* avail_event: after the used ring */
+static volatile uint16_t *avail_event_p(struct vmm *v, unsigned int q)
+{
+	return (volatile uint16_t *)(v->mem + v->used_gpa[q] + 4 +
+				     8 * VMM_QSIZE);
+}
+
 static void harvest(struct vmm *v, unsigned int q)
 {
 	struct {
@@ -780,8 +787,17 @@ long vmm_wait_head(struct vmm *v, unsigned int q, uint16_t head, int timeout_ms)
 void vmm_set_avail_idx(struct vmm *v, unsigned int q, uint16_t idx)
 {
 	uint16_t *avail = (uint16_t *)(v->mem + v->avail_gpa[q]);
+	uint16_t old = v->avail_idx[q];
 	v->avail_idx[q] = idx;
 	__atomic_store_n(&avail[1], idx, __ATOMIC_RELEASE);
+	if (v->event_idx && v->honor_avail_event) {
+		/* virtio 1.x 2.7.10: kick iff avail_event is in [old, idx) */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		uint16_t ev = __atomic_load_n(avail_event_p(v, q),
+					      __ATOMIC_ACQUIRE);
+		if ((uint16_t)(idx - ev - 1) >= (uint16_t)(idx - old))
+			return;
+	}
 	uint64_t one = 1;
 	ssize_t r = write(v->kick[q], &one, 8);
 	(void)r;

@@ -85,6 +85,10 @@ struct vmm {
 	struct vmm_arena heap; /* default arena (vmm_request, vmm_alloc) */
 	unsigned int nq;
 	bool event_idx;
+	/* kick only when the device's avail_event asks for it, as a guest
+	 * driver does (EVENT_IDX); off: every post kicks (tests that need
+	 * each kick delivered) */
+	bool honor_avail_event;
 	int kick[VMM_MAX_QUEUES], call[VMM_MAX_QUEUES], err[VMM_MAX_QUEUES];
 	uint64_t desc_gpa[VMM_MAX_QUEUES], avail_gpa[VMM_MAX_QUEUES],
 		used_gpa[VMM_MAX_QUEUES];
