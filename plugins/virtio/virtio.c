@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "op_layout.h"
 #include "transport.h"
 #include "virtio_internal.h"
 
@@ -775,6 +776,58 @@ static int sgemm_bytes(int64_t rows, int64_t cols, int64_t ld, const char *name,
 	return VACCEL_OK;
 }
 
+/*
+ * Fixed layouts (op_layout.h, from the UAPI's VIRTIO_ACCEL_LAYOUT_*): the
+ * values of an op's args by layout index; the types come from the layout,
+ * and each value is checked against its entry as the host will check it.
+ */
+struct lay_val {
+	const void *buf;
+	uint64_t len;
+	uint32_t flags; /* VIRTIO_ACCEL_IOC_ARG_F_* */
+};
+#define LV(x)		 ((struct lay_val){.buf = &(x), .len = sizeof(x)})
+#define LV_BUF(p, bytes) ((struct lay_val){.buf = (p), .len = (bytes)})
+
+static int layout_encode(vaccel_op_type_t type, const struct lay_val *v,
+			 struct virtio_accel_ioc_arg *args)
+{
+	const struct op_layout *l = op_layout_of((uint32_t)type);
+	char name[VACCEL_ENUM_STR_MAX];
+	char want[96];
+
+	for (unsigned int i = 0; l && i < l->nr_read + l->nr_write; i++) {
+		const struct op_arg_spec *spec = &l->arg[i];
+		if (v[i].len > SIZE_MAX ||
+		    !op_arg_fits(spec, spec->type, (size_t)v[i].len, v[i].buf,
+				 want, sizeof(want))) {
+			vaccel_op_type_name(type, name, sizeof(name));
+			vaccel_error(PFX "%s: %s must be %s (%" PRIu64
+					 " bytes%s)",
+				     name, spec->name, want, v[i].len,
+				     v[i].buf ? "" : ", no buffer");
+			return VACCEL_EINVAL;
+		}
+		arg_set(&args[i], v[i].buf, v[i].len, (vaccel_arg_type_t)spec->type);
+		args[i].flags = v[i].flags;
+	}
+	return l ? VACCEL_OK : VACCEL_EINVAL;
+}
+
+/* Run an op whose args are exactly its layout's. */
+static int run_layout(struct vaccel_session *sess, vaccel_op_type_t type,
+		      const struct lay_val *v)
+{
+	const struct op_layout *l = op_layout_of((uint32_t)type);
+	struct virtio_accel_ioc_arg args[OP_LAYOUT_MAX_ARGS];
+
+	int ret = layout_encode(type, v, args);
+	if (ret)
+		return ret;
+	return run_op(sess, type, args, l->nr_read,
+		      l->nr_write ? args + l->nr_read : NULL, l->nr_write);
+}
+
 int run_op(struct vaccel_session *sess, vaccel_op_type_t type,
 	   struct virtio_accel_ioc_arg *rd, uint32_t nr_read,
 	   struct virtio_accel_ioc_arg *wr, uint32_t nr_write)
@@ -949,17 +1002,22 @@ static int virtio_exec(struct vaccel_session *sess, const char *library,
 		       size_t nr_read, struct vaccel_arg *write,
 		       size_t nr_write)
 {
-	struct virtio_accel_ioc_arg fixed[2];
+	enum { VIRTIO_ACCEL_LAYOUT_EXEC(OP_ARG_INDEX) NR_FIXED };
+	struct virtio_accel_ioc_arg fixed[NR_FIXED];
+	struct lay_val v[NR_FIXED];
 
 	if (!library || !fn_symbol) {
 		vaccel_error(PFX "exec: %s is NULL",
 			     library ? "fn_symbol" : "library");
 		return VACCEL_EINVAL;
 	}
-	arg_set(&fixed[0], library, strlen(library) + 1, VACCEL_ARG_STRING);
-	arg_set(&fixed[1], fn_symbol, strlen(fn_symbol) + 1, VACCEL_ARG_STRING);
-	return run_forwarded(sess, VACCEL_OP_EXEC, fixed, 2, read, nr_read,
-			     write, nr_write);
+	v[ARG_library] = LV_BUF(library, strlen(library) + 1);
+	v[ARG_symbol] = LV_BUF(fn_symbol, strlen(fn_symbol) + 1);
+	int ret = layout_encode(VACCEL_OP_EXEC, v, fixed);
+	if (ret)
+		return ret;
+	return run_forwarded(sess, VACCEL_OP_EXEC, fixed, NR_FIXED, read,
+			     nr_read, write, nr_write);
 }
 
 static int virtio_exec_with_resource(struct vaccel_session *sess,
@@ -968,7 +1026,9 @@ static int virtio_exec_with_resource(struct vaccel_session *sess,
 				     struct vaccel_arg *read, size_t nr_read,
 				     struct vaccel_arg *write, size_t nr_write)
 {
-	struct virtio_accel_ioc_arg fixed[2];
+	enum { VIRTIO_ACCEL_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) NR_FIXED };
+	struct virtio_accel_ioc_arg fixed[NR_FIXED];
+	struct lay_val v[NR_FIXED];
 	int64_t rid;
 
 	if (!resource || !fn_symbol) {
@@ -983,10 +1043,13 @@ static int virtio_exec_with_resource(struct vaccel_session *sess,
 			     resource->id);
 		return VACCEL_EINVAL;
 	}
-	arg_set(&fixed[0], &rid, sizeof(rid), VACCEL_ARG_INT64);
-	arg_set(&fixed[1], fn_symbol, strlen(fn_symbol) + 1, VACCEL_ARG_STRING);
-	return run_forwarded(sess, VACCEL_OP_EXEC_WITH_RESOURCE, fixed, 2, read,
-			     nr_read, write, nr_write);
+	v[ARG_resource] = LV(rid);
+	v[ARG_symbol] = LV_BUF(fn_symbol, strlen(fn_symbol) + 1);
+	int ret = layout_encode(VACCEL_OP_EXEC_WITH_RESOURCE, v, fixed);
+	if (ret)
+		return ret;
+	return run_forwarded(sess, VACCEL_OP_EXEC_WITH_RESOURCE, fixed,
+			     NR_FIXED, read, nr_read, write, nr_write);
 }
 
 static int virtio_opencv(struct vaccel_session *sess, struct vaccel_arg *read,
@@ -1004,8 +1067,8 @@ static int virtio_sgemm(struct vaccel_session *sess, int64_t m, int64_t n,
 			int64_t k, float alpha, float *a, int64_t lda, float *b,
 			int64_t ldb, float beta, float *c, int64_t ldc)
 {
-	struct virtio_accel_ioc_arg rd[10];
-	struct virtio_accel_ioc_arg wr[1];
+	enum { VIRTIO_ACCEL_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) NR };
+	struct lay_val v[NR];
 	uint64_t la, lb, lc;
 
 	if (m < 1 || n < 1 || k < 1) {
@@ -1026,33 +1089,30 @@ static int virtio_sgemm(struct vaccel_session *sess, int64_t m, int64_t n,
 		ret = sgemm_bytes(m, n, ldc, "c", &lc);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], &m, sizeof(m), VACCEL_ARG_INT64);
-	arg_set(&rd[1], &n, sizeof(n), VACCEL_ARG_INT64);
-	arg_set(&rd[2], &k, sizeof(k), VACCEL_ARG_INT64);
-	arg_set(&rd[3], &alpha, sizeof(alpha), VACCEL_ARG_FLOAT32);
-	arg_set(&rd[4], a, la, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&rd[5], &lda, sizeof(lda), VACCEL_ARG_INT64);
-	arg_set(&rd[6], b, lb, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&rd[7], &ldb, sizeof(ldb), VACCEL_ARG_INT64);
-	arg_set(&rd[8], &beta, sizeof(beta), VACCEL_ARG_FLOAT32);
-	arg_set(&rd[9], &ldc, sizeof(ldc), VACCEL_ARG_INT64);
-	arg_set(&wr[0], c, lc, VACCEL_ARG_FLOAT32_ARRAY);
+	v[ARG_m] = LV(m);
+	v[ARG_n] = LV(n);
+	v[ARG_k] = LV(k);
+	v[ARG_alpha] = LV(alpha);
+	v[ARG_a] = LV_BUF(a, la);
+	v[ARG_lda] = LV(lda);
+	v[ARG_b] = LV_BUF(b, lb);
+	v[ARG_ldb] = LV(ldb);
+	v[ARG_beta] = LV(beta);
+	v[ARG_ldc] = LV(ldc);
+	v[ARG_c] = LV_BUF(c, lc);
 #ifdef VIRTIO_ACCEL_IOC_ARG_F_INOUT
 	/* c is an input too (beta * c, untouched columns past n when
 	 * ldc > n): the device must see the caller's bytes at any size */
-	wr[0].flags = VIRTIO_ACCEL_IOC_ARG_F_INOUT;
+	v[ARG_c].flags = VIRTIO_ACCEL_IOC_ARG_F_INOUT;
 #endif
-	return run_op(sess, VACCEL_OP_BLAS_SGEMM, rd, 10, wr, 1);
+	return run_layout(sess, VACCEL_OP_BLAS_SGEMM, v);
 }
 
 /* An image output the caller may omit: a scratch buffer stands in. */
-static void image_out(struct virtio_accel_ioc_arg *a, unsigned char *buf,
-		      size_t len, unsigned char *scratch)
+static struct lay_val image_out(unsigned char *buf, size_t len,
+				unsigned char *scratch)
 {
-	if (buf && len)
-		arg_set(a, buf, len, VACCEL_ARG_UCHAR_ARRAY);
-	else
-		arg_set(a, scratch, SCRATCH_OUT, VACCEL_ARG_UCHAR_ARRAY);
+	return buf && len ? LV_BUF(buf, len) : LV_BUF(scratch, SCRATCH_OUT);
 }
 
 static int check_image(const char *op, const void *img, size_t len_img)
@@ -1070,36 +1130,36 @@ static int virtio_image_classify(struct vaccel_session *sess, const void *img,
 				 unsigned char *out_imgname, size_t len_img,
 				 size_t len_out_text, size_t len_out_imgname)
 {
+	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) NR };
 	unsigned char scratch[2][SCRATCH_OUT];
-	struct virtio_accel_ioc_arg rd[1];
-	struct virtio_accel_ioc_arg wr[2];
+	struct lay_val v[NR];
 
 	int ret = check_image("image_classify", img, len_img);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], img, len_img, VACCEL_ARG_BUFFER);
-	/* write order of the generic op: out_imgname, then out_text */
-	image_out(&wr[0], out_imgname, len_out_imgname, scratch[0]);
-	image_out(&wr[1], out_text, len_out_text, scratch[1]);
-	return run_op(sess, VACCEL_OP_IMAGE_CLASSIFY, rd, 1, wr, 2);
+	v[ARG_image] = LV_BUF(img, len_img);
+	v[ARG_out_imgname] =
+		image_out(out_imgname, len_out_imgname, scratch[0]);
+	v[ARG_out_text] = image_out(out_text, len_out_text, scratch[1]);
+	return run_layout(sess, VACCEL_OP_IMAGE_CLASSIFY, v);
 }
 
 static int image_op(vaccel_op_type_t type, struct vaccel_session *sess,
 		    const void *img, unsigned char *out_imgname, size_t len_img,
 		    size_t len_out_imgname)
 {
+	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_OP(OP_ARG_INDEX) NR };
 	char name[VACCEL_ENUM_STR_MAX];
 	unsigned char scratch[SCRATCH_OUT];
-	struct virtio_accel_ioc_arg rd[1];
-	struct virtio_accel_ioc_arg wr[1];
+	struct lay_val v[NR];
 
 	vaccel_op_type_name(type, name, sizeof(name));
 	int ret = check_image(name, img, len_img);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], img, len_img, VACCEL_ARG_BUFFER);
-	image_out(&wr[0], out_imgname, len_out_imgname, scratch);
-	return run_op(sess, type, rd, 1, wr, 1);
+	v[ARG_image] = LV_BUF(img, len_img);
+	v[ARG_out_imgname] = image_out(out_imgname, len_out_imgname, scratch);
+	return run_layout(sess, type, v);
 }
 
 static int virtio_image_detect(struct vaccel_session *sess, const void *img,
@@ -1150,8 +1210,8 @@ static int array_bytes(const char *op, const char *name, const void *p,
 static int virtio_fpga_arraycopy(struct vaccel_session *sess, int a[],
 				 int out_a[], size_t len_a)
 {
-	struct virtio_accel_ioc_arg rd[1];
-	struct virtio_accel_ioc_arg wr[1];
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) NR };
+	struct lay_val v[NR];
 	uint64_t la;
 
 	int ret =
@@ -1161,47 +1221,40 @@ static int virtio_fpga_arraycopy(struct vaccel_session *sess, int a[],
 				  sizeof(int), &la);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], a, la, VACCEL_ARG_INT32_ARRAY);
-	arg_set(&wr[0], out_a, la, VACCEL_ARG_INT32_ARRAY);
-	return run_op(sess, VACCEL_OP_FPGA_ARRAYCOPY, rd, 1, wr, 1);
+	v[ARG_a] = LV_BUF(a, la);
+	v[ARG_out_a] = LV_BUF(out_a, la);
+	return run_layout(sess, VACCEL_OP_FPGA_ARRAYCOPY, v);
 }
 
-/* Three float arrays of len elements each: a, b in; c out. */
-static int fpga_abc(vaccel_op_type_t type, const char *op,
-		    struct vaccel_session *sess, float a[], float b[],
-		    float c[], size_t len)
-{
-	struct virtio_accel_ioc_arg rd[2];
-	struct virtio_accel_ioc_arg wr[1];
-	uint64_t l;
-
-	int ret = array_bytes(op, "a", a, len, sizeof(float), &l);
-	if (!ret)
-		ret = array_bytes(op, "b", b, len, sizeof(float), &l);
-	if (!ret)
-		ret = array_bytes(op, "c", c, len, sizeof(float), &l);
-	if (ret)
-		return ret;
-	arg_set(&rd[0], a, l, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&rd[1], b, l, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&wr[0], c, l, VACCEL_ARG_FLOAT32_ARRAY);
-	return run_op(sess, type, rd, 2, wr, 1);
-}
-
+/* Three float arrays of len_a elements each: a, b in; c out. */
 static int virtio_fpga_mmult(struct vaccel_session *sess, float a[], float b[],
 			     float c[], size_t len_a)
 {
-	return fpga_abc(VACCEL_OP_FPGA_MMULT, "fpga_mmult", sess, a, b, c,
-			len_a);
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) NR };
+	const char *op = "fpga_mmult";
+	struct lay_val v[NR];
+	uint64_t l;
+
+	int ret = array_bytes(op, "a", a, len_a, sizeof(float), &l);
+	if (!ret)
+		ret = array_bytes(op, "b", b, len_a, sizeof(float), &l);
+	if (!ret)
+		ret = array_bytes(op, "c", c, len_a, sizeof(float), &l);
+	if (ret)
+		return ret;
+	v[ARG_a] = LV_BUF(a, l);
+	v[ARG_b] = LV_BUF(b, l);
+	v[ARG_c] = LV_BUF(c, l);
+	return run_layout(sess, VACCEL_OP_FPGA_MMULT, v);
 }
 
 static int virtio_fpga_parallel(struct vaccel_session *sess, float a[],
 				float b[], float add_output[],
 				float mult_output[], size_t len_a)
 {
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) NR };
 	const char *op = "fpga_parallel";
-	struct virtio_accel_ioc_arg rd[2];
-	struct virtio_accel_ioc_arg wr[2];
+	struct lay_val v[NR];
 	uint64_t l;
 
 	int ret = array_bytes(op, "a", a, len_a, sizeof(float), &l);
@@ -1215,20 +1268,20 @@ static int virtio_fpga_parallel(struct vaccel_session *sess, float a[],
 				  sizeof(float), &l);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], a, l, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&rd[1], b, l, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&wr[0], add_output, l, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&wr[1], mult_output, l, VACCEL_ARG_FLOAT32_ARRAY);
-	return run_op(sess, VACCEL_OP_FPGA_PARALLEL, rd, 2, wr, 2);
+	v[ARG_a] = LV_BUF(a, l);
+	v[ARG_b] = LV_BUF(b, l);
+	v[ARG_add_output] = LV_BUF(add_output, l);
+	v[ARG_mult_output] = LV_BUF(mult_output, l);
+	return run_layout(sess, VACCEL_OP_FPGA_PARALLEL, v);
 }
 
 /* c holds max(len_a, len_b) elements (the generic op's layout). */
 static int virtio_fpga_vadd(struct vaccel_session *sess, float a[], float b[],
 			    float c[], size_t len_a, size_t len_b)
 {
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) NR };
 	const char *op = "fpga_vadd";
-	struct virtio_accel_ioc_arg rd[2];
-	struct virtio_accel_ioc_arg wr[1];
+	struct lay_val v[NR];
 	uint64_t la, lb, lc;
 
 	int ret = array_bytes(op, "a", a, len_a, sizeof(float), &la);
@@ -1239,19 +1292,19 @@ static int virtio_fpga_vadd(struct vaccel_session *sess, float a[], float b[],
 				  sizeof(float), &lc);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], a, la, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&rd[1], b, lb, VACCEL_ARG_FLOAT32_ARRAY);
-	arg_set(&wr[0], c, lc, VACCEL_ARG_FLOAT32_ARRAY);
-	return run_op(sess, VACCEL_OP_FPGA_VECTORADD, rd, 2, wr, 1);
+	v[ARG_a] = LV_BUF(a, la);
+	v[ARG_b] = LV_BUF(b, lb);
+	v[ARG_c] = LV_BUF(c, lc);
+	return run_layout(sess, VACCEL_OP_FPGA_VECTORADD, v);
 }
 
 static int virtio_minmax(struct vaccel_session *sess, const double *indata,
 			 int ndata, int low_threshold, int high_threshold,
 			 double *outdata, double *min, double *max)
 {
+	enum { VIRTIO_ACCEL_LAYOUT_MINMAX(OP_ARG_INDEX) NR };
 	const char *op = "minmax";
-	struct virtio_accel_ioc_arg rd[4];
-	struct virtio_accel_ioc_arg wr[3];
+	struct lay_val v[NR];
 	uint64_t l;
 
 	if (ndata < 1) {
@@ -1269,16 +1322,14 @@ static int virtio_minmax(struct vaccel_session *sess, const double *indata,
 				  sizeof(double), &l);
 	if (ret)
 		return ret;
-	arg_set(&rd[0], indata, l, VACCEL_ARG_FLOAT64_ARRAY);
-	arg_set(&rd[1], &ndata, sizeof(ndata), VACCEL_ARG_INT32);
-	arg_set(&rd[2], &low_threshold, sizeof(low_threshold),
-		VACCEL_ARG_INT32);
-	arg_set(&rd[3], &high_threshold, sizeof(high_threshold),
-		VACCEL_ARG_INT32);
-	arg_set(&wr[0], outdata, l, VACCEL_ARG_FLOAT64_ARRAY);
-	arg_set(&wr[1], min, sizeof(*min), VACCEL_ARG_FLOAT64);
-	arg_set(&wr[2], max, sizeof(*max), VACCEL_ARG_FLOAT64);
-	return run_op(sess, VACCEL_OP_MINMAX, rd, 4, wr, 3);
+	v[ARG_indata] = LV_BUF(indata, l);
+	v[ARG_ndata] = LV(ndata);
+	v[ARG_low_threshold] = LV(low_threshold);
+	v[ARG_high_threshold] = LV(high_threshold);
+	v[ARG_outdata] = LV_BUF(outdata, l);
+	v[ARG_min] = LV_BUF(min, sizeof(*min));
+	v[ARG_max] = LV_BUF(max, sizeof(*max));
+	return run_layout(sess, VACCEL_OP_MINMAX, v);
 }
 
 /* ---------------------------------------------------------------------- */

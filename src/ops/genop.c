@@ -11,6 +11,7 @@
  * OPENCV args are passed through unchecked.
  */
 #include "genop_internal.h"
+#include "op_layout.h"
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,220 +22,113 @@
 
 
 /*
- * Decoding helpers. Arg indexes in messages are those of the caller's arrays
- * (read index 0 is the op type).
+ * Decoding. The fixed layouts are those of the UAPI header
+ * (VIRTIO_ACCEL_LAYOUT_*, tabled by op_layout.c): the guest plugin encodes
+ * from the same lists. Arg indexes in messages are those of the caller's
+ * arrays (read index 0 is the op type).
  */
 
-static int expect_counts(const struct genop_ctx *ctx, size_t nr_read,
-			 size_t nr_write)
+/* The args of a fixed layout, by layout index (read args, then writes). */
+struct layout_args {
+	void *buf[OP_LAYOUT_MAX_ARGS];
+	size_t count[OP_LAYOUT_MAX_ARGS]; /* elements */
+};
+
+static int expect_counts(const struct genop_ctx *ctx, const struct op_layout *l)
 {
 	size_t got_read = vaccel_arg_array_remaining_count(&ctx->read);
 	size_t got_write = vaccel_arg_array_count(&ctx->write);
 
-	if (got_read != nr_read || got_write != nr_write) {
+	if (l->open && got_read < l->nr_read) {
+		vaccel_error("session %" PRId64 ": genop %s: expected at least "
+			     "%u read args after the op type, got %zu",
+			     ctx->sess->id, ctx->op, l->nr_read, got_read);
+		return VACCEL_EINVAL;
+	}
+	if (!l->open && (got_read != l->nr_read || got_write != l->nr_write)) {
 		vaccel_error("session %" PRId64
-			     ": genop %s: expected %zu read args after the op "
-			     "type and %zu write args, got %zu and %zu",
-			     ctx->sess->id, ctx->op, nr_read, nr_write,
+			     ": genop %s: expected %u read args after the op "
+			     "type and %u write args, got %zu and %zu",
+			     ctx->sess->id, ctx->op, l->nr_read, l->nr_write,
 			     got_read, got_write);
 		return VACCEL_EINVAL;
 	}
 	return VACCEL_OK;
 }
 
-enum typed_kind { KIND_SCALAR, KIND_ARRAY, KIND_STRING, KIND_BUFFER };
-
-/*
- * Check the typed arg at the cursor of `arr` the way the arg-array getters do
- * (exact type; scalar of exactly `elem` bytes; array a non-empty multiple of
- * `elem`; NUL-terminated STRING; non-empty BUFFER), logging one error line
- * with the genop context. The getter called next then cannot fail, so a bad
- * arg is reported once.
- */
-static int check_typed(const struct genop_ctx *ctx,
-		       const struct vaccel_arg_array *arr,
-		       vaccel_arg_type_t type, enum typed_kind kind,
-		       size_t elem, const char *name)
+/* Check arg `i` of the layout against its entry, logging one error line
+ * with the genop context. */
+static int check_arg(const struct genop_ctx *ctx, const struct op_layout *l,
+		     unsigned int i, const struct vaccel_arg *arg, size_t idx)
 {
-	size_t idx = vaccel_arg_array_position(arr);
-	const struct vaccel_arg *arg =
-		&vaccel_arg_array_raw((struct vaccel_arg_array *)arr)[idx];
-	bool ok = arg->type == type && arg->buf;
-
-	if (ok) {
-		switch (kind) {
-		case KIND_SCALAR:
-			ok = arg->size == elem;
-			break;
-		case KIND_ARRAY:
-			ok = arg->size && arg->size % elem == 0;
-			break;
-		case KIND_STRING:
-			ok = arg->size &&
-			     ((const char *)arg->buf)[arg->size - 1] == '\0';
-			break;
-		case KIND_BUFFER:
-			ok = arg->size != 0;
-			break;
-		}
-	}
-	if (ok)
-		return VACCEL_OK;
-
+	const struct op_arg_spec *spec = &l->arg[i];
 	char want[96];
-	switch (kind) {
-	case KIND_SCALAR:
-		snprintf(want, sizeof(want), "%s of %zu bytes",
-			 vaccel_arg_type_to_str(type), elem);
-		break;
-	case KIND_ARRAY:
-		snprintf(want, sizeof(want),
-			 "a non-empty %s (multiple of %zu "
-			 "bytes)",
-			 vaccel_arg_type_to_str(type), elem);
-		break;
-	case KIND_STRING:
-		snprintf(want, sizeof(want), "a NUL-terminated %s",
-			 vaccel_arg_type_to_str(type));
-		break;
-	case KIND_BUFFER:
-		snprintf(want, sizeof(want), "a non-empty %s",
-			 vaccel_arg_type_to_str(type));
-		break;
-	}
+
+	if (op_arg_fits(spec, (uint32_t)arg->type, arg->size, arg->buf, want,
+			sizeof(want)))
+		return VACCEL_OK;
 	vaccel_error("session %" PRId64 ": genop %s: %s arg %zu (%s) must be "
 		     "%s, got %s of %zu bytes%s",
-		     ctx->sess->id, ctx->op,
-		     arr == &ctx->read ? "read" : "write", idx, name, want,
-		     vaccel_arg_type_to_str(arg->type), arg->size,
-		     arg->type == type && !arg->buf ? " with no buffer" : "");
+		     ctx->sess->id, ctx->op, spec->write ? "write" : "read",
+		     idx, spec->name, want, vaccel_arg_type_to_str(arg->type),
+		     arg->size, arg->buf ? "" : " with no buffer");
 	return VACCEL_EINVAL;
 }
 
-static int get_int64(struct genop_ctx *ctx, int64_t *value, const char *name)
-{
-	int ret = check_typed(ctx, &ctx->read, VACCEL_ARG_INT64, KIND_SCALAR,
-			      sizeof(int64_t), name);
-	if (ret)
-		return ret;
-	return vaccel_arg_array_get_int64(&ctx->read, value);
-}
-
-static int get_float(struct genop_ctx *ctx, float *value, const char *name)
-{
-	int ret = check_typed(ctx, &ctx->read, VACCEL_ARG_FLOAT32, KIND_SCALAR,
-			      sizeof(float), name);
-	if (ret)
-		return ret;
-	return vaccel_arg_array_get_float(&ctx->read, value);
-}
-
-static int get_float_array(struct genop_ctx *ctx, struct vaccel_arg_array *arr,
-			   float **values, size_t *count, const char *name)
-{
-	int ret = check_typed(ctx, arr, VACCEL_ARG_FLOAT32_ARRAY, KIND_ARRAY,
-			      sizeof(float), name);
-	if (ret)
-		return ret;
-	return vaccel_arg_array_get_float_array(arr, values, count);
-}
-
-static int get_uchar_array(struct genop_ctx *ctx, unsigned char **values,
-			   size_t *count, const char *name)
-{
-	int ret = check_typed(ctx, &ctx->write, VACCEL_ARG_UCHAR_ARRAY,
-			      KIND_ARRAY, sizeof(unsigned char), name);
-	if (ret)
-		return ret;
-	return vaccel_arg_array_get_uchar_array(&ctx->write, values, count);
-}
-
-static int get_string(struct genop_ctx *ctx, char **str, const char *name)
-{
-	int ret = check_typed(ctx, &ctx->read, VACCEL_ARG_STRING, KIND_STRING,
-			      1, name);
-	if (ret)
-		return ret;
-	return vaccel_arg_array_get_string(&ctx->read, str);
-}
-
-static int get_buffer(struct genop_ctx *ctx, void **buf, size_t *size,
-		      const char *name)
-{
-	int ret = check_typed(ctx, &ctx->read, VACCEL_ARG_BUFFER, KIND_BUFFER,
-			      1, name);
-	if (ret)
-		return ret;
-	return vaccel_arg_array_get_buffer(&ctx->read, buf, size);
-}
-
 /*
- * A legacy untyped arg: RAW, or the typed kind `typed`, with a non-NULL buffer.
- * A scalar must be exactly `elem` bytes; an array a non-zero multiple of
- * `elem` bytes. Returns the element count. Nothing is dereferenced.
+ * Check the op's fixed args (counts, types, sizes; nothing is dereferenced
+ * but a STRING's last byte) and return their buffers and element counts.
+ * The read cursor is left after them: an open layout's caller args follow.
  */
-static int get_untyped_arg(struct genop_ctx *ctx, struct vaccel_arg_array *arr,
-			   vaccel_arg_type_t typed, size_t elem, bool scalar,
-			   void **buf, size_t *count, const char *name)
+static int decode_layout(struct genop_ctx *ctx, struct layout_args *out)
 {
-	const char *dir = arr == &ctx->read ? "read" : "write";
-	size_t idx = vaccel_arg_array_position(arr);
-	const struct vaccel_arg *arg = &vaccel_arg_array_raw(arr)[idx];
+	const struct op_layout *l = op_layout_of((uint32_t)ctx->type);
+	struct vaccel_arg *rd = vaccel_arg_array_raw(&ctx->read);
+	struct vaccel_arg *wr = vaccel_arg_array_raw(&ctx->write);
+	size_t first = vaccel_arg_array_position(&ctx->read);
 
-	if (arg->type != VACCEL_ARG_RAW && arg->type != typed) {
-		vaccel_error("session %" PRId64 ": genop %s: %s arg %zu (%s) "
-			     "must be RAW or %s, got %s",
-			     ctx->sess->id, ctx->op, dir, idx, name,
-			     vaccel_arg_type_to_str(typed),
-			     vaccel_arg_type_to_str(arg->type));
-		return VACCEL_EINVAL;
+	if (!l)
+		return VACCEL_EINVAL; /* not reachable through the table */
+	int ret = expect_counts(ctx, l);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < l->nr_read + l->nr_write; i++) {
+		bool w = i >= l->nr_read;
+		size_t idx = w ? i - l->nr_read : first + i;
+		struct vaccel_arg *arg = w ? &wr[idx] : &rd[idx];
+		ret = check_arg(ctx, l, i, arg, idx);
+		if (ret)
+			return ret;
+		out->buf[i] = arg->buf;
+		out->count[i] = op_arg_count(&l->arg[i], arg->size);
 	}
-	if (!arg->buf) {
-		vaccel_error("session %" PRId64 ": genop %s: %s arg %zu (%s) "
-			     "has no buffer",
-			     ctx->sess->id, ctx->op, dir, idx, name);
-		return VACCEL_EINVAL;
-	}
-	if (scalar && arg->size != elem) {
-		vaccel_error("session %" PRId64 ": genop %s: %s arg %zu (%s) "
-			     "must be exactly %zu bytes, got %zu",
-			     ctx->sess->id, ctx->op, dir, idx, name, elem,
-			     arg->size);
-		return VACCEL_EINVAL;
-	}
-	if (arg->size == 0 || arg->size % elem != 0) {
-		vaccel_error("session %" PRId64 ": genop %s: %s arg %zu (%s) "
-			     "must hold a non-zero multiple of %zu bytes, got "
-			     "%zu",
-			     ctx->sess->id, ctx->op, dir, idx, name, elem,
-			     arg->size);
-		return VACCEL_EINVAL;
-	}
-
-	*buf = arg->buf;
-	*count = arg->size / elem;
-	vaccel_arg_array_set_position(arr, idx + 1);
+	vaccel_arg_array_set_position(&ctx->read, first + l->nr_read);
 	return VACCEL_OK;
 }
 
-static int get_untyped(struct genop_ctx *ctx, struct vaccel_arg_array *arr,
-		       vaccel_arg_type_t typed, size_t elem, void **buf,
-		       size_t *count, const char *name)
+/* A scalar of the layout (its size checked by decode_layout). */
+static int64_t arg_i64(const struct layout_args *a, unsigned int i)
 {
-	return get_untyped_arg(ctx, arr, typed, elem, false, buf, count, name);
+	int64_t v;
+	memcpy(&v, a->buf[i], sizeof(v));
+	return v;
 }
 
-static int get_untyped_scalar(struct genop_ctx *ctx,
-			      struct vaccel_arg_array *arr,
-			      vaccel_arg_type_t typed, size_t elem, void **buf,
-			      const char *name)
+static int arg_int(const struct layout_args *a, unsigned int i)
 {
-	size_t count;
-
-	return get_untyped_arg(ctx, arr, typed, elem, true, buf, &count, name);
+	int v;
+	memcpy(&v, a->buf[i], sizeof(v));
+	return v;
 }
 
-/* Untyped array arg `name` must hold at least `need` elements. */
+static float arg_float(const struct layout_args *a, unsigned int i)
+{
+	float v;
+	memcpy(&v, a->buf[i], sizeof(v));
+	return v;
+}
+
+/* Array arg `name` must hold at least `need` elements. */
 static int expect_len(const struct genop_ctx *ctx, const char *name,
 		      size_t have, size_t need)
 {
@@ -253,72 +147,59 @@ static int expect_len(const struct genop_ctx *ctx, const char *name,
 
 static int unpack_noop(struct genop_ctx *ctx)
 {
-	int ret = expect_counts(ctx, 0, 0);
-	if (ret)
-		return ret;
+	size_t got_read = vaccel_arg_array_remaining_count(&ctx->read);
+	size_t got_write = vaccel_arg_array_count(&ctx->write);
 
+	if (got_read || got_write) {
+		vaccel_error("session %" PRId64 ": genop %s: takes no args "
+			     "after the op type, got %zu read and %zu write",
+			     ctx->sess->id, ctx->op, got_read, got_write);
+		return VACCEL_EINVAL;
+	}
 	return vaccel_noop(ctx->sess);
+}
+
+/* The caller's args after an open layout's fixed ones. */
+static void caller_args(struct genop_ctx *ctx, struct vaccel_arg **read,
+			size_t *nr_read, struct vaccel_arg **write,
+			size_t *nr_write)
+{
+	*read = NULL;
+	*nr_read = 0;
+	if (vaccel_arg_array_get_remaining(&ctx->read, read, nr_read) ||
+	    !*nr_read)
+		*read = NULL;
+	*nr_write = vaccel_arg_array_count(&ctx->write);
+	*write = *nr_write ? vaccel_arg_array_raw(&ctx->write) : NULL;
 }
 
 static int unpack_exec(struct genop_ctx *ctx)
 {
-	size_t nr = vaccel_arg_array_remaining_count(&ctx->read);
-	char *library;
-	char *symbol;
-	struct vaccel_arg *rest;
-	size_t nr_rest;
+	enum { VIRTIO_ACCEL_LAYOUT_EXEC(OP_ARG_INDEX) };
+	struct layout_args a;
+	struct vaccel_arg *read, *write;
+	size_t nr_read, nr_write;
 
-	if (nr < 2) {
-		vaccel_error("session %" PRId64 ": genop %s: expected at least "
-			     "2 read args after the op type (library, symbol), "
-			     "got %zu",
-			     ctx->sess->id, ctx->op, nr);
-		return VACCEL_EINVAL;
-	}
-
-	int ret = get_string(ctx, &library, "library");
+	int ret = decode_layout(ctx, &a);
 	if (ret)
 		return ret;
-	ret = get_string(ctx, &symbol, "symbol");
-	if (ret)
-		return ret;
-
-	ret = vaccel_arg_array_get_remaining(&ctx->read, &rest, &nr_rest);
-	if (ret)
-		return ret;
-
-	size_t nr_write = vaccel_arg_array_count(&ctx->write);
-	struct vaccel_arg *write =
-		nr_write ? vaccel_arg_array_raw(&ctx->write) : NULL;
-
-	return vaccel_exec(ctx->sess, library, symbol, nr_rest ? rest : NULL,
-			   nr_rest, write, nr_write);
+	caller_args(ctx, &read, &nr_read, &write, &nr_write);
+	return vaccel_exec(ctx->sess, a.buf[ARG_library], a.buf[ARG_symbol],
+			   read, nr_read, write, nr_write);
 }
 
 static int unpack_exec_with_resource(struct genop_ctx *ctx)
 {
-	size_t nr = vaccel_arg_array_remaining_count(&ctx->read);
-	int64_t res_id;
-	char *symbol;
+	enum { VIRTIO_ACCEL_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) };
+	struct layout_args a;
 	struct vaccel_resource *res;
-	struct vaccel_arg *rest;
-	size_t nr_rest;
+	struct vaccel_arg *read, *write;
+	size_t nr_read, nr_write;
 
-	if (nr < 2) {
-		vaccel_error("session %" PRId64 ": genop %s: expected at least "
-			     "2 read args after the op type (resource id, "
-			     "symbol), got %zu",
-			     ctx->sess->id, ctx->op, nr);
-		return VACCEL_EINVAL;
-	}
-
-	int ret = get_int64(ctx, &res_id, "resource id");
+	int ret = decode_layout(ctx, &a);
 	if (ret)
 		return ret;
-	ret = get_string(ctx, &symbol, "symbol");
-	if (ret)
-		return ret;
-
+	int64_t res_id = arg_i64(&a, ARG_resource);
 	/* The lookup logs its own failure. */
 	ret = vaccel_resource_get_by_id(&res, res_id);
 	if (ret) {
@@ -327,48 +208,23 @@ static int unpack_exec_with_resource(struct genop_ctx *ctx)
 			     ctx->sess->id, ctx->op, res_id, ret);
 		return ret;
 	}
-
-	ret = vaccel_arg_array_get_remaining(&ctx->read, &rest, &nr_rest);
-	if (ret)
-		return ret;
-
-	size_t nr_write = vaccel_arg_array_count(&ctx->write);
-	struct vaccel_arg *write =
-		nr_write ? vaccel_arg_array_raw(&ctx->write) : NULL;
-
-	return vaccel_exec_with_resource(ctx->sess, res, symbol,
-					 nr_rest ? rest : NULL, nr_rest, write,
-					 nr_write);
+	caller_args(ctx, &read, &nr_read, &write, &nr_write);
+	return vaccel_exec_with_resource(ctx->sess, res, a.buf[ARG_symbol],
+					 read, nr_read, write, nr_write);
 }
 
 static int unpack_image_classify(struct genop_ctx *ctx)
 {
-	void *img;
-	size_t len_img;
-	unsigned char *out_imgname;
-	unsigned char *out_text;
-	size_t len_out_imgname;
-	size_t len_out_text;
+	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) };
+	struct layout_args a;
 
-	int ret = expect_counts(ctx, 1, 2);
+	int ret = decode_layout(ctx, &a);
 	if (ret)
 		return ret;
-
-	ret = get_buffer(ctx, &img, &len_img, "image");
-	if (ret)
-		return ret;
-	/* Write order: out_imgname, then out_text. */
-	ret = get_uchar_array(ctx, &out_imgname, &len_out_imgname,
-			      "out_imgname");
-	if (ret)
-		return ret;
-	ret = get_uchar_array(ctx, &out_text, &len_out_text, "out_text");
-	if (ret)
-		return ret;
-
-	return vaccel_image_classification(ctx->sess, img, out_text,
-					   out_imgname, len_img, len_out_text,
-					   len_out_imgname);
+	return vaccel_image_classification(
+		ctx->sess, a.buf[ARG_image], a.buf[ARG_out_text],
+		a.buf[ARG_out_imgname], a.count[ARG_image],
+		a.count[ARG_out_text], a.count[ARG_out_imgname]);
 }
 
 typedef int (*image_op_fn)(struct vaccel_session *sess, const void *img,
@@ -377,10 +233,8 @@ typedef int (*image_op_fn)(struct vaccel_session *sess, const void *img,
 
 static int unpack_image_op(struct genop_ctx *ctx)
 {
-	void *img;
-	size_t len_img;
-	unsigned char *out_imgname;
-	size_t len_out_imgname;
+	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_OP(OP_ARG_INDEX) };
+	struct layout_args a;
 	image_op_fn fn;
 
 	switch (ctx->type) {
@@ -399,26 +253,17 @@ static int unpack_image_op(struct genop_ctx *ctx)
 	default:
 		return VACCEL_EINVAL; /* not reachable through the table */
 	}
-
-	int ret = expect_counts(ctx, 1, 1);
+	int ret = decode_layout(ctx, &a);
 	if (ret)
 		return ret;
-
-	ret = get_buffer(ctx, &img, &len_img, "image");
-	if (ret)
-		return ret;
-	ret = get_uchar_array(ctx, &out_imgname, &len_out_imgname,
-			      "out_imgname");
-	if (ret)
-		return ret;
-
-	return fn(ctx->sess, img, out_imgname, len_img, len_out_imgname);
+	return fn(ctx->sess, a.buf[ARG_image], a.buf[ARG_out_imgname],
+		  a.count[ARG_image], a.count[ARG_out_imgname]);
 }
 
 /*
  * Elements a row-major matrix of `rows` x `cols` with leading dimension `ld`
- * spans: (rows - 1) * ld + cols. EINVAL unless rows, cols >= 1, ld >= cols and
- * the result fits in size_t.
+ * spans: (rows - 1) * ld + cols. EINVAL unless ld >= cols and the result
+ * fits in size_t (rows, cols >= 1 are checked first).
  */
 static int sgemm_span(const struct genop_ctx *ctx, const char *name,
 		      int64_t rows, int64_t cols, int64_t ld,
@@ -447,28 +292,17 @@ static int sgemm_span(const struct genop_ctx *ctx, const char *name,
 
 static int unpack_blas_sgemm(struct genop_ctx *ctx)
 {
-	int64_t m, n, k, lda, ldb, ldc;
-	float alpha, beta;
-	float *a, *b, *c;
-	size_t nr_a, nr_b, nr_c;
+	enum { VIRTIO_ACCEL_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) };
+	struct layout_args x;
 	size_t need_a, need_b, need_c;
 
-	int ret = expect_counts(ctx, 10, 1);
+	int ret = decode_layout(ctx, &x);
 	if (ret)
 		return ret;
-
-	if ((ret = get_int64(ctx, &m, "m")) ||
-	    (ret = get_int64(ctx, &n, "n")) ||
-	    (ret = get_int64(ctx, &k, "k")) ||
-	    (ret = get_float(ctx, &alpha, "alpha")) ||
-	    (ret = get_float_array(ctx, &ctx->read, &a, &nr_a, "a")) ||
-	    (ret = get_int64(ctx, &lda, "lda")) ||
-	    (ret = get_float_array(ctx, &ctx->read, &b, &nr_b, "b")) ||
-	    (ret = get_int64(ctx, &ldb, "ldb")) ||
-	    (ret = get_float(ctx, &beta, "beta")) ||
-	    (ret = get_int64(ctx, &ldc, "ldc")) ||
-	    (ret = get_float_array(ctx, &ctx->write, &c, &nr_c, "c")))
-		return ret;
+	int64_t m = arg_i64(&x, ARG_m), n = arg_i64(&x, ARG_n),
+		k = arg_i64(&x, ARG_k);
+	int64_t lda = arg_i64(&x, ARG_lda), ldb = arg_i64(&x, ARG_ldb),
+		ldc = arg_i64(&x, ARG_ldc);
 
 	if (m < 1 || n < 1 || k < 1) {
 		vaccel_error("session %" PRId64 ": genop %s: m, n, k must be "
@@ -481,148 +315,102 @@ static int unpack_blas_sgemm(struct genop_ctx *ctx)
 	if ((ret = sgemm_span(ctx, "a", m, k, lda, "lda", &need_a)) ||
 	    (ret = sgemm_span(ctx, "b", k, n, ldb, "ldb", &need_b)) ||
 	    (ret = sgemm_span(ctx, "c", m, n, ldc, "ldc", &need_c)) ||
-	    (ret = expect_len(ctx, "a", nr_a, need_a)) ||
-	    (ret = expect_len(ctx, "b", nr_b, need_b)) ||
-	    (ret = expect_len(ctx, "c", nr_c, need_c)))
+	    (ret = expect_len(ctx, "a", x.count[ARG_a], need_a)) ||
+	    (ret = expect_len(ctx, "b", x.count[ARG_b], need_b)) ||
+	    (ret = expect_len(ctx, "c", x.count[ARG_c], need_c)))
 		return ret;
 
-	return vaccel_sgemm(ctx->sess, m, n, k, alpha, a, lda, b, ldb, beta, c,
-			    ldc);
+	return vaccel_sgemm(ctx->sess, m, n, k, arg_float(&x, ARG_alpha),
+			    x.buf[ARG_a], lda, x.buf[ARG_b], ldb,
+			    arg_float(&x, ARG_beta), x.buf[ARG_c], ldc);
 }
 
 static int unpack_fpga_arraycopy(struct genop_ctx *ctx)
 {
-	void *a, *out_a;
-	size_t len_a, len_out;
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) };
+	struct layout_args x;
 
-	int ret = expect_counts(ctx, 1, 1);
+	int ret = decode_layout(ctx, &x);
+	if (!ret)
+		ret = expect_len(ctx, "out_a", x.count[ARG_out_a],
+				 x.count[ARG_a]);
 	if (ret)
 		return ret;
-
-	if ((ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_INT32_ARRAY,
-			       sizeof(int), &a, &len_a, "a")) ||
-	    (ret = get_untyped(ctx, &ctx->write, VACCEL_ARG_INT32_ARRAY,
-			       sizeof(int), &out_a, &len_out, "out_a")) ||
-	    (ret = expect_len(ctx, "out_a", len_out, len_a)))
-		return ret;
-
-	return vaccel_fpga_arraycopy(ctx->sess, a, out_a, len_a);
+	return vaccel_fpga_arraycopy(ctx->sess, x.buf[ARG_a], x.buf[ARG_out_a],
+				     x.count[ARG_a]);
 }
 
 static int unpack_fpga_mmult(struct genop_ctx *ctx)
 {
-	void *a, *b, *c;
-	size_t len_a, len_b, len_c;
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) };
+	struct layout_args x;
 
-	int ret = expect_counts(ctx, 2, 1);
-	if (ret)
+	int ret = decode_layout(ctx, &x);
+	if (ret ||
+	    (ret = expect_len(ctx, "b", x.count[ARG_b], x.count[ARG_a])) ||
+	    (ret = expect_len(ctx, "c", x.count[ARG_c], x.count[ARG_a])))
 		return ret;
-
-	if ((ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &a, &len_a, "a")) ||
-	    (ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &b, &len_b, "b")) ||
-	    (ret = get_untyped(ctx, &ctx->write, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &c, &len_c, "c")) ||
-	    (ret = expect_len(ctx, "b", len_b, len_a)) ||
-	    (ret = expect_len(ctx, "c", len_c, len_a)))
-		return ret;
-
-	return vaccel_fpga_mmult(ctx->sess, a, b, c, len_a);
+	return vaccel_fpga_mmult(ctx->sess, x.buf[ARG_a], x.buf[ARG_b],
+				 x.buf[ARG_c], x.count[ARG_a]);
 }
 
 static int unpack_fpga_parallel(struct genop_ctx *ctx)
 {
-	void *a, *b, *add, *mult;
-	size_t len_a, len_b, len_add, len_mult;
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) };
+	struct layout_args x;
 
-	int ret = expect_counts(ctx, 2, 2);
-	if (ret)
+	int ret = decode_layout(ctx, &x);
+	if (ret ||
+	    (ret = expect_len(ctx, "b", x.count[ARG_b], x.count[ARG_a])) ||
+	    (ret = expect_len(ctx, "add_output", x.count[ARG_add_output],
+			      x.count[ARG_a])) ||
+	    (ret = expect_len(ctx, "mult_output", x.count[ARG_mult_output],
+			      x.count[ARG_a])))
 		return ret;
-
-	if ((ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &a, &len_a, "a")) ||
-	    (ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &b, &len_b, "b")) ||
-	    (ret = get_untyped(ctx, &ctx->write, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &add, &len_add, "add_output")) ||
-	    (ret = get_untyped(ctx, &ctx->write, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &mult, &len_mult,
-			       "mult_output")) ||
-	    (ret = expect_len(ctx, "b", len_b, len_a)) ||
-	    (ret = expect_len(ctx, "add_output", len_add, len_a)) ||
-	    (ret = expect_len(ctx, "mult_output", len_mult, len_a)))
-		return ret;
-
-	return vaccel_fpga_parallel(ctx->sess, a, b, add, mult, len_a);
+	return vaccel_fpga_parallel(ctx->sess, x.buf[ARG_a], x.buf[ARG_b],
+				    x.buf[ARG_add_output],
+				    x.buf[ARG_mult_output], x.count[ARG_a]);
 }
 
 static int unpack_fpga_vadd(struct genop_ctx *ctx)
 {
-	void *a, *b, *c;
-	size_t len_a, len_b, len_c;
+	enum { VIRTIO_ACCEL_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) };
+	struct layout_args x;
 
-	int ret = expect_counts(ctx, 2, 1);
+	int ret = decode_layout(ctx, &x);
 	if (ret)
 		return ret;
-
-	if ((ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &a, &len_a, "a")) ||
-	    (ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &b, &len_b, "b")) ||
-	    (ret = get_untyped(ctx, &ctx->write, VACCEL_ARG_FLOAT32_ARRAY,
-			       sizeof(float), &c, &len_c, "c")) ||
-	    (ret = expect_len(ctx, "c", len_c, len_a > len_b ? len_a : len_b)))
+	size_t la = x.count[ARG_a], lb = x.count[ARG_b];
+	ret = expect_len(ctx, "c", x.count[ARG_c], la > lb ? la : lb);
+	if (ret)
 		return ret;
-
-	return vaccel_fpga_vadd(ctx->sess, a, b, c, len_a, len_b);
+	return vaccel_fpga_vadd(ctx->sess, x.buf[ARG_a], x.buf[ARG_b],
+				x.buf[ARG_c], la, lb);
 }
 
 static int unpack_minmax(struct genop_ctx *ctx)
 {
-	void *indata, *p_ndata, *p_low, *p_high, *outdata, *min, *max;
-	size_t len_in, len_out;
-	int ndata, low, high;
+	enum { VIRTIO_ACCEL_LAYOUT_MINMAX(OP_ARG_INDEX) };
+	struct layout_args x;
 
-	int ret = expect_counts(ctx, 4, 3);
+	int ret = decode_layout(ctx, &x);
 	if (ret)
 		return ret;
-
-	if ((ret = get_untyped(ctx, &ctx->read, VACCEL_ARG_FLOAT64_ARRAY,
-			       sizeof(double), &indata, &len_in, "indata")) ||
-	    (ret = get_untyped_scalar(ctx, &ctx->read, VACCEL_ARG_INT32,
-				      sizeof(int), &p_ndata, "ndata")) ||
-	    (ret = get_untyped_scalar(ctx, &ctx->read, VACCEL_ARG_INT32,
-				      sizeof(int), &p_low, "low_threshold")) ||
-	    (ret = get_untyped_scalar(ctx, &ctx->read, VACCEL_ARG_INT32,
-				      sizeof(int), &p_high,
-				      "high_threshold")) ||
-	    (ret = get_untyped(ctx, &ctx->write, VACCEL_ARG_FLOAT64_ARRAY,
-			       sizeof(double), &outdata, &len_out,
-			       "outdata")) ||
-	    (ret = get_untyped_scalar(ctx, &ctx->write, VACCEL_ARG_FLOAT64,
-				      sizeof(double), &min, "min")) ||
-	    (ret = get_untyped_scalar(ctx, &ctx->write, VACCEL_ARG_FLOAT64,
-				      sizeof(double), &max, "max")))
-		return ret;
-
-	/* Sizes are checked: the scalars may be read now. */
-	memcpy(&ndata, p_ndata, sizeof(ndata));
-	memcpy(&low, p_low, sizeof(low));
-	memcpy(&high, p_high, sizeof(high));
-
-	if (ndata < 1 || (size_t)ndata > len_in) {
+	int ndata = arg_int(&x, ARG_ndata);
+	if (ndata < 1 || (size_t)ndata > x.count[ARG_indata]) {
 		vaccel_error("session %" PRId64 ": genop %s: ndata = %d does "
 			     "not fit indata (%zu doubles)",
-			     ctx->sess->id, ctx->op, ndata, len_in);
+			     ctx->sess->id, ctx->op, ndata, x.count[ARG_indata]);
 		return VACCEL_EINVAL;
 	}
-	ret = expect_len(ctx, "outdata", len_out, (size_t)ndata);
+	ret = expect_len(ctx, "outdata", x.count[ARG_outdata], (size_t)ndata);
 	if (ret)
 		return ret;
-
-	return vaccel_minmax(ctx->sess, indata, ndata, low, high, outdata, min,
-			     max);
+	return vaccel_minmax(ctx->sess, x.buf[ARG_indata], ndata,
+			     arg_int(&x, ARG_low_threshold),
+			     arg_int(&x, ARG_high_threshold),
+			     x.buf[ARG_outdata], x.buf[ARG_min],
+			     x.buf[ARG_max]);
 }
 
 static int unpack_opencv(struct genop_ctx *ctx)
