@@ -777,7 +777,7 @@ static int sgemm_bytes(int64_t rows, int64_t cols, int64_t ld, const char *name,
 }
 
 /*
- * Fixed layouts (op_layout.h, from the UAPI's VIRTIO_ACCEL_LAYOUT_*): the
+ * Fixed layouts (op_layout.h's OP_LAYOUT_* lists): the
  * values of an op's args by layout index; the types come from the layout,
  * and each value is checked against its entry as the host will check it.
  */
@@ -808,7 +808,8 @@ static int layout_encode(vaccel_op_type_t type, const struct lay_val *v,
 				     v[i].buf ? "" : ", no buffer");
 			return VACCEL_EINVAL;
 		}
-		arg_set(&args[i], v[i].buf, v[i].len, (vaccel_arg_type_t)spec->type);
+		arg_set(&args[i], v[i].buf, v[i].len,
+			(vaccel_arg_type_t)spec->type);
 		args[i].flags = v[i].flags;
 	}
 	return l ? VACCEL_OK : VACCEL_EINVAL;
@@ -1002,7 +1003,7 @@ static int virtio_exec(struct vaccel_session *sess, const char *library,
 		       size_t nr_read, struct vaccel_arg *write,
 		       size_t nr_write)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_EXEC(OP_ARG_INDEX) NR_FIXED };
+	enum { OP_LAYOUT_EXEC(OP_ARG_INDEX) NR_FIXED };
 	struct virtio_accel_ioc_arg fixed[NR_FIXED];
 	struct lay_val v[NR_FIXED];
 
@@ -1026,7 +1027,7 @@ static int virtio_exec_with_resource(struct vaccel_session *sess,
 				     struct vaccel_arg *read, size_t nr_read,
 				     struct vaccel_arg *write, size_t nr_write)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) NR_FIXED };
+	enum { OP_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) NR_FIXED };
 	struct virtio_accel_ioc_arg fixed[NR_FIXED];
 	struct lay_val v[NR_FIXED];
 	int64_t rid;
@@ -1067,7 +1068,7 @@ static int virtio_sgemm(struct vaccel_session *sess, int64_t m, int64_t n,
 			int64_t k, float alpha, float *a, int64_t lda, float *b,
 			int64_t ldb, float beta, float *c, int64_t ldc)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) NR };
 	struct lay_val v[NR];
 	uint64_t la, lb, lc;
 
@@ -1130,7 +1131,7 @@ static int virtio_image_classify(struct vaccel_session *sess, const void *img,
 				 unsigned char *out_imgname, size_t len_img,
 				 size_t len_out_text, size_t len_out_imgname)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) NR };
 	unsigned char scratch[2][SCRATCH_OUT];
 	struct lay_val v[NR];
 
@@ -1148,7 +1149,7 @@ static int image_op(vaccel_op_type_t type, struct vaccel_session *sess,
 		    const void *img, unsigned char *out_imgname, size_t len_img,
 		    size_t len_out_imgname)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_OP(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_IMAGE_OP(OP_ARG_INDEX) NR };
 	char name[VACCEL_ENUM_STR_MAX];
 	unsigned char scratch[SCRATCH_OUT];
 	struct lay_val v[NR];
@@ -1210,7 +1211,7 @@ static int array_bytes(const char *op, const char *name, const void *p,
 static int virtio_fpga_arraycopy(struct vaccel_session *sess, int a[],
 				 int out_a[], size_t len_a)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) NR };
 	struct lay_val v[NR];
 	uint64_t la;
 
@@ -1230,7 +1231,7 @@ static int virtio_fpga_arraycopy(struct vaccel_session *sess, int a[],
 static int virtio_fpga_mmult(struct vaccel_session *sess, float a[], float b[],
 			     float c[], size_t len_a)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) NR };
 	const char *op = "fpga_mmult";
 	struct lay_val v[NR];
 	uint64_t l;
@@ -1252,7 +1253,7 @@ static int virtio_fpga_parallel(struct vaccel_session *sess, float a[],
 				float b[], float add_output[],
 				float mult_output[], size_t len_a)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) NR };
 	const char *op = "fpga_parallel";
 	struct lay_val v[NR];
 	uint64_t l;
@@ -1279,7 +1280,7 @@ static int virtio_fpga_parallel(struct vaccel_session *sess, float a[],
 static int virtio_fpga_vadd(struct vaccel_session *sess, float a[], float b[],
 			    float c[], size_t len_a, size_t len_b)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) NR };
 	const char *op = "fpga_vadd";
 	struct lay_val v[NR];
 	uint64_t la, lb, lc;
@@ -1302,7 +1303,7 @@ static int virtio_minmax(struct vaccel_session *sess, const double *indata,
 			 int ndata, int low_threshold, int high_threshold,
 			 double *outdata, double *min, double *max)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_MINMAX(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_MINMAX(OP_ARG_INDEX) NR };
 	const char *op = "minmax";
 	struct lay_val v[NR];
 	uint64_t l;

@@ -20,10 +20,9 @@
 /* minmax, fpga and torch sgemm are deprecated but still reachable here. */
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
-
 /*
  * Decoding. The fixed layouts are those of the UAPI header
- * (VIRTIO_ACCEL_LAYOUT_*, tabled by op_layout.c): the guest plugin encodes
+ * (OP_LAYOUT_*, tabled by op_layout.c): the guest plugin encodes
  * from the same lists. Arg indexes in messages are those of the caller's
  * arrays (read index 0 is the op type).
  */
@@ -175,7 +174,7 @@ static void caller_args(struct genop_ctx *ctx, struct vaccel_arg **read,
 
 static int unpack_exec(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_EXEC(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_EXEC(OP_ARG_INDEX) };
 	struct layout_args a;
 	struct vaccel_arg *read, *write;
 	size_t nr_read, nr_write;
@@ -190,7 +189,7 @@ static int unpack_exec(struct genop_ctx *ctx)
 
 static int unpack_exec_with_resource(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) };
 	struct layout_args a;
 	struct vaccel_resource *res;
 	struct vaccel_arg *read, *write;
@@ -215,7 +214,7 @@ static int unpack_exec_with_resource(struct genop_ctx *ctx)
 
 static int unpack_image_classify(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) };
 	struct layout_args a;
 
 	int ret = decode_layout(ctx, &a);
@@ -233,7 +232,7 @@ typedef int (*image_op_fn)(struct vaccel_session *sess, const void *img,
 
 static int unpack_image_op(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_IMAGE_OP(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_IMAGE_OP(OP_ARG_INDEX) };
 	struct layout_args a;
 	image_op_fn fn;
 
@@ -292,7 +291,7 @@ static int sgemm_span(const struct genop_ctx *ctx, const char *name,
 
 static int unpack_blas_sgemm(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) };
 	struct layout_args x;
 	size_t need_a, need_b, need_c;
 
@@ -327,7 +326,7 @@ static int unpack_blas_sgemm(struct genop_ctx *ctx)
 
 static int unpack_fpga_arraycopy(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) };
 	struct layout_args x;
 
 	int ret = decode_layout(ctx, &x);
@@ -342,7 +341,7 @@ static int unpack_fpga_arraycopy(struct genop_ctx *ctx)
 
 static int unpack_fpga_mmult(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) };
 	struct layout_args x;
 
 	int ret = decode_layout(ctx, &x);
@@ -356,7 +355,7 @@ static int unpack_fpga_mmult(struct genop_ctx *ctx)
 
 static int unpack_fpga_parallel(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) };
 	struct layout_args x;
 
 	int ret = decode_layout(ctx, &x);
@@ -374,7 +373,7 @@ static int unpack_fpga_parallel(struct genop_ctx *ctx)
 
 static int unpack_fpga_vadd(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) };
 	struct layout_args x;
 
 	int ret = decode_layout(ctx, &x);
@@ -390,7 +389,7 @@ static int unpack_fpga_vadd(struct genop_ctx *ctx)
 
 static int unpack_minmax(struct genop_ctx *ctx)
 {
-	enum { VIRTIO_ACCEL_LAYOUT_MINMAX(OP_ARG_INDEX) };
+	enum { OP_LAYOUT_MINMAX(OP_ARG_INDEX) };
 	struct layout_args x;
 
 	int ret = decode_layout(ctx, &x);
@@ -400,17 +399,17 @@ static int unpack_minmax(struct genop_ctx *ctx)
 	if (ndata < 1 || (size_t)ndata > x.count[ARG_indata]) {
 		vaccel_error("session %" PRId64 ": genop %s: ndata = %d does "
 			     "not fit indata (%zu doubles)",
-			     ctx->sess->id, ctx->op, ndata, x.count[ARG_indata]);
+			     ctx->sess->id, ctx->op, ndata,
+			     x.count[ARG_indata]);
 		return VACCEL_EINVAL;
 	}
 	ret = expect_len(ctx, "outdata", x.count[ARG_outdata], (size_t)ndata);
 	if (ret)
 		return ret;
-	return vaccel_minmax(ctx->sess, x.buf[ARG_indata], ndata,
-			     arg_int(&x, ARG_low_threshold),
-			     arg_int(&x, ARG_high_threshold),
-			     x.buf[ARG_outdata], x.buf[ARG_min],
-			     x.buf[ARG_max]);
+	return vaccel_minmax(
+		ctx->sess, x.buf[ARG_indata], ndata,
+		arg_int(&x, ARG_low_threshold), arg_int(&x, ARG_high_threshold),
+		x.buf[ARG_outdata], x.buf[ARG_min], x.buf[ARG_max]);
 }
 
 static int unpack_opencv(struct genop_ctx *ctx)

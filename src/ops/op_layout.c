@@ -10,8 +10,8 @@
 	 .type = VIRTIO_ACCEL_ARG_##type_,                                     \
 	 .form = OP_FORM_##form_,                                              \
 	 .name = #name_},
-#define OP_DIR_R false
-#define OP_DIR_W true
+#define OP_DIR_R			       false
+#define OP_DIR_W			       true
 #define OP_ARG_IS_READ(dir, type, form, name)  +OP_ARG_READ_##dir
 #define OP_ARG_IS_WRITE(dir, type, form, name) +OP_ARG_WRITE_##dir
 #define OP_ARG_READ_R			       1
@@ -20,27 +20,27 @@
 #define OP_ARG_WRITE_W			       1
 
 #define LAYOUT(var, LIST, is_open)                                             \
-	static const struct op_arg_spec var##_args[] = {LIST(OP_ARG_SPEC)};   \
+	static const struct op_arg_spec var##_args[] = {LIST(OP_ARG_SPEC)};    \
 	static const struct op_layout var = {                                  \
 		.arg = var##_args,                                             \
 		.nr_read = 0 LIST(OP_ARG_IS_READ),                             \
 		.nr_write = 0 LIST(OP_ARG_IS_WRITE),                           \
 		.open = is_open,                                               \
 	};                                                                     \
-	_Static_assert(sizeof(var##_args) / sizeof(var##_args[0]) <=          \
+	_Static_assert(sizeof(var##_args) / sizeof(var##_args[0]) <=           \
 			       OP_LAYOUT_MAX_ARGS,                             \
 		       #var " has more than OP_LAYOUT_MAX_ARGS args")
 
-LAYOUT(exec, VIRTIO_ACCEL_LAYOUT_EXEC, true);
-LAYOUT(exec_res, VIRTIO_ACCEL_LAYOUT_EXEC_WITH_RESOURCE, true);
-LAYOUT(classify, VIRTIO_ACCEL_LAYOUT_IMAGE_CLASSIFY, false);
-LAYOUT(image_op, VIRTIO_ACCEL_LAYOUT_IMAGE_OP, false);
-LAYOUT(sgemm, VIRTIO_ACCEL_LAYOUT_BLAS_SGEMM, false);
-LAYOUT(arraycopy, VIRTIO_ACCEL_LAYOUT_FPGA_ARRAYCOPY, false);
-LAYOUT(mmult, VIRTIO_ACCEL_LAYOUT_FPGA_MMULT, false);
-LAYOUT(parallel, VIRTIO_ACCEL_LAYOUT_FPGA_PARALLEL, false);
-LAYOUT(vadd, VIRTIO_ACCEL_LAYOUT_FPGA_VECTORADD, false);
-LAYOUT(minmax, VIRTIO_ACCEL_LAYOUT_MINMAX, false);
+LAYOUT(exec, OP_LAYOUT_EXEC, true);
+LAYOUT(exec_res, OP_LAYOUT_EXEC_WITH_RESOURCE, true);
+LAYOUT(classify, OP_LAYOUT_IMAGE_CLASSIFY, false);
+LAYOUT(image_op, OP_LAYOUT_IMAGE_OP, false);
+LAYOUT(sgemm, OP_LAYOUT_BLAS_SGEMM, false);
+LAYOUT(arraycopy, OP_LAYOUT_FPGA_ARRAYCOPY, false);
+LAYOUT(mmult, OP_LAYOUT_FPGA_MMULT, false);
+LAYOUT(parallel, OP_LAYOUT_FPGA_PARALLEL, false);
+LAYOUT(vadd, OP_LAYOUT_FPGA_VECTORADD, false);
+LAYOUT(minmax, OP_LAYOUT_MINMAX, false);
 
 const struct op_layout *op_layout_of(uint32_t op)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * The argument layouts of the UAPI header (VIRTIO_ACCEL_LAYOUT_*) as tabled
+ * The argument layouts of the UAPI header (OP_LAYOUT_*) as tabled
  * by src/ops/op_layout.c, which the guest plugin encodes from and genop
  * decodes with: every carried op with fixed args has one, each entry is
  * well-formed, and the one arg check accepts and refuses what it documents.
@@ -15,8 +15,8 @@ static bool is_array_type(uint32_t t)
 {
 	return t == VIRTIO_ACCEL_ARG_RAW || t == VIRTIO_ACCEL_ARG_STRING ||
 	       t == VIRTIO_ACCEL_ARG_BUFFER ||
-	       (t >= VIRTIO_ACCEL_ARG_INT8 && t <= VIRTIO_ACCEL_ARG_UCHAR_ARRAY &&
-		t % 2 == 0);
+	       (t >= VIRTIO_ACCEL_ARG_INT8 &&
+		t <= VIRTIO_ACCEL_ARG_UCHAR_ARRAY && t % 2 == 0);
 }
 
 /* Which ops have a fixed layout: the carried ones, except NOOP (no args),
@@ -40,9 +40,10 @@ static void test_every_op_has_its_layout(void **state)
 		unsigned int n = l->nr_read + l->nr_write;
 		assert_true(n >= 1 && n <= OP_LAYOUT_MAX_ARGS);
 		/* the exec ops carry the caller's args after theirs */
-		assert_int_equal(l->open,
-				 op == VIRTIO_ACCEL_OP_EXEC ||
-					 op == VIRTIO_ACCEL_OP_EXEC_WITH_RESOURCE);
+		assert_int_equal(
+			l->open,
+			op == VIRTIO_ACCEL_OP_EXEC ||
+				op == VIRTIO_ACCEL_OP_EXEC_WITH_RESOURCE);
 		for (unsigned int i = 0; i < n; i++) {
 			const struct op_arg_spec *a = &l->arg[i];
 			assert_int_equal(a->write, i >= l->nr_read);
@@ -66,7 +67,7 @@ static void test_every_op_has_its_layout(void **state)
 static void test_indexes_follow_the_list(void **state)
 {
 	(void)state;
-	enum { VIRTIO_ACCEL_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) NR };
+	enum { OP_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) NR };
 	const struct op_layout *l = op_layout_of(VIRTIO_ACCEL_OP_BLAS_SGEMM);
 	assert_int_equal(l->nr_read + l->nr_write, NR);
 	assert_int_equal(l->nr_write, 1);
@@ -94,45 +95,50 @@ static void test_arg_fits(void **state)
 	char bytes[64] = "abc";
 	char want[96];
 
-	assert_true(op_arg_fits(&i64, VIRTIO_ACCEL_ARG_INT64, 8, bytes, NULL, 0));
+	assert_true(
+		op_arg_fits(&i64, VIRTIO_ACCEL_ARG_INT64, 8, bytes, NULL, 0));
 	assert_false(op_arg_fits(&i64, VIRTIO_ACCEL_ARG_INT64, 4, bytes, want,
 				 sizeof(want)));
 	assert_string_equal(want, "VACCEL_ARG_INT64 of 8 bytes");
-	assert_false(op_arg_fits(&i64, VIRTIO_ACCEL_ARG_UINT64, 8, bytes, NULL,
-				 0));
-	assert_false(op_arg_fits(&i64, VIRTIO_ACCEL_ARG_RAW, 8, bytes, NULL, 0));
-	assert_false(op_arg_fits(&i64, VIRTIO_ACCEL_ARG_INT64, 8, NULL, NULL, 0));
+	assert_false(
+		op_arg_fits(&i64, VIRTIO_ACCEL_ARG_UINT64, 8, bytes, NULL, 0));
+	assert_false(
+		op_arg_fits(&i64, VIRTIO_ACCEL_ARG_RAW, 8, bytes, NULL, 0));
+	assert_false(
+		op_arg_fits(&i64, VIRTIO_ACCEL_ARG_INT64, 8, NULL, NULL, 0));
 
-	assert_true(op_arg_fits(&f32s, VIRTIO_ACCEL_ARG_FLOAT32_ARRAY, 12, bytes,
-				NULL, 0));
+	assert_true(op_arg_fits(&f32s, VIRTIO_ACCEL_ARG_FLOAT32_ARRAY, 12,
+				bytes, NULL, 0));
 	assert_false(op_arg_fits(&f32s, VIRTIO_ACCEL_ARG_FLOAT32_ARRAY, 10,
 				 bytes, NULL, 0));
 	assert_false(op_arg_fits(&f32s, VIRTIO_ACCEL_ARG_FLOAT32_ARRAY, 0,
 				 bytes, NULL, 0));
 	assert_int_equal(op_arg_count(&f32s, 12), 3);
 
-	assert_true(op_arg_fits(&str, VIRTIO_ACCEL_ARG_STRING, 4, bytes, NULL,
-				0));
+	assert_true(
+		op_arg_fits(&str, VIRTIO_ACCEL_ARG_STRING, 4, bytes, NULL, 0));
 	assert_false(op_arg_fits(&str, VIRTIO_ACCEL_ARG_STRING, 3, bytes, want,
 				 sizeof(want)));
 	assert_string_equal(want, "a NUL-terminated VACCEL_ARG_STRING");
 
-	assert_true(op_arg_fits(&buf, VIRTIO_ACCEL_ARG_BUFFER, 1, bytes, NULL,
-				0));
-	assert_false(op_arg_fits(&buf, VIRTIO_ACCEL_ARG_BUFFER, 0, bytes, NULL,
-				 0));
+	assert_true(
+		op_arg_fits(&buf, VIRTIO_ACCEL_ARG_BUFFER, 1, bytes, NULL, 0));
+	assert_false(
+		op_arg_fits(&buf, VIRTIO_ACCEL_ARG_BUFFER, 0, bytes, NULL, 0));
 
 	/* legacy: RAW or the type, sized as the plain form */
 	assert_true(op_arg_fits(&lsc, VIRTIO_ACCEL_ARG_RAW, 8, bytes, NULL, 0));
-	assert_true(op_arg_fits(&lsc, VIRTIO_ACCEL_ARG_FLOAT64, 8, bytes, NULL,
-				0));
+	assert_true(
+		op_arg_fits(&lsc, VIRTIO_ACCEL_ARG_FLOAT64, 8, bytes, NULL, 0));
 	assert_false(op_arg_fits(&lsc, VIRTIO_ACCEL_ARG_RAW, 4, bytes, want,
 				 sizeof(want)));
 	assert_string_equal(want, "RAW or VACCEL_ARG_FLOAT64 of 8 bytes");
-	assert_false(op_arg_fits(&lsc, VIRTIO_ACCEL_ARG_FLOAT32, 8, bytes, NULL,
-				 0));
-	assert_true(op_arg_fits(&lar, VIRTIO_ACCEL_ARG_RAW, 16, bytes, NULL, 0));
-	assert_false(op_arg_fits(&lar, VIRTIO_ACCEL_ARG_RAW, 6, bytes, NULL, 0));
+	assert_false(
+		op_arg_fits(&lsc, VIRTIO_ACCEL_ARG_FLOAT32, 8, bytes, NULL, 0));
+	assert_true(
+		op_arg_fits(&lar, VIRTIO_ACCEL_ARG_RAW, 16, bytes, NULL, 0));
+	assert_false(
+		op_arg_fits(&lar, VIRTIO_ACCEL_ARG_RAW, 6, bytes, NULL, 0));
 }
 
 int main(void)
