@@ -106,6 +106,10 @@ static unsigned int pop_batch(struct frontend *fe, struct vq *q,
 		int rc = vq_pop(q, mem, &j->e, &j->bad);
 		if (rc <= 0) {
 			job_free(&fe->pool, j);
+			/* a queue refused a job while this spare one was out:
+			 * its kick thread waits for a completion, none may come */
+			if (atomic_exchange(&fe->held_back, false))
+				wake(fe->retry_fd);
 			*broken = rc < 0;
 			break;
 		}

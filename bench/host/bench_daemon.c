@@ -278,7 +278,9 @@ struct flooder {
 };
 
 /* Keep the ring as full as the daemon lets it be with copies of one
- * head: the daemon's avail_event (EVENT_IDX) says how far it took. */
+ * head: the daemon's avail_event (EVENT_IDX) says how far it took when it
+ * last found the ring empty (never ahead of what it took), so the flooder
+ * refills after each drain. */
 static void *flood_main(void *arg)
 {
 	struct flooder *f = arg;

@@ -1005,7 +1005,7 @@ static int virtio_exec(struct vaccel_session *sess, const char *library,
 {
 	enum { OP_LAYOUT_EXEC(OP_ARG_INDEX) NR_FIXED };
 	struct virtio_accel_ioc_arg fixed[NR_FIXED];
-	struct lay_val v[NR_FIXED];
+	struct lay_val v[NR_FIXED] = {0};
 
 	if (!library || !fn_symbol) {
 		vaccel_error(PFX "exec: %s is NULL",
@@ -1029,7 +1029,7 @@ static int virtio_exec_with_resource(struct vaccel_session *sess,
 {
 	enum { OP_LAYOUT_EXEC_WITH_RESOURCE(OP_ARG_INDEX) NR_FIXED };
 	struct virtio_accel_ioc_arg fixed[NR_FIXED];
-	struct lay_val v[NR_FIXED];
+	struct lay_val v[NR_FIXED] = {0};
 	int64_t rid;
 
 	if (!resource || !fn_symbol) {
@@ -1069,7 +1069,7 @@ static int virtio_sgemm(struct vaccel_session *sess, int64_t m, int64_t n,
 			int64_t ldb, float beta, float *c, int64_t ldc)
 {
 	enum { OP_LAYOUT_BLAS_SGEMM(OP_ARG_INDEX) NR };
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 	uint64_t la, lb, lc;
 
 	if (m < 1 || n < 1 || k < 1) {
@@ -1133,7 +1133,7 @@ static int virtio_image_classify(struct vaccel_session *sess, const void *img,
 {
 	enum { OP_LAYOUT_IMAGE_CLASSIFY(OP_ARG_INDEX) NR };
 	unsigned char scratch[2][SCRATCH_OUT];
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 
 	int ret = check_image("image_classify", img, len_img);
 	if (ret)
@@ -1152,7 +1152,7 @@ static int image_op(vaccel_op_type_t type, struct vaccel_session *sess,
 	enum { OP_LAYOUT_IMAGE_OP(OP_ARG_INDEX) NR };
 	char name[VACCEL_ENUM_STR_MAX];
 	unsigned char scratch[SCRATCH_OUT];
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 
 	vaccel_op_type_name(type, name, sizeof(name));
 	int ret = check_image(name, img, len_img);
@@ -1212,7 +1212,7 @@ static int virtio_fpga_arraycopy(struct vaccel_session *sess, int a[],
 				 int out_a[], size_t len_a)
 {
 	enum { OP_LAYOUT_FPGA_ARRAYCOPY(OP_ARG_INDEX) NR };
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 	uint64_t la;
 
 	int ret =
@@ -1233,7 +1233,7 @@ static int virtio_fpga_mmult(struct vaccel_session *sess, float a[], float b[],
 {
 	enum { OP_LAYOUT_FPGA_MMULT(OP_ARG_INDEX) NR };
 	const char *op = "fpga_mmult";
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 	uint64_t l;
 
 	int ret = array_bytes(op, "a", a, len_a, sizeof(float), &l);
@@ -1255,7 +1255,7 @@ static int virtio_fpga_parallel(struct vaccel_session *sess, float a[],
 {
 	enum { OP_LAYOUT_FPGA_PARALLEL(OP_ARG_INDEX) NR };
 	const char *op = "fpga_parallel";
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 	uint64_t l;
 
 	int ret = array_bytes(op, "a", a, len_a, sizeof(float), &l);
@@ -1282,7 +1282,7 @@ static int virtio_fpga_vadd(struct vaccel_session *sess, float a[], float b[],
 {
 	enum { OP_LAYOUT_FPGA_VECTORADD(OP_ARG_INDEX) NR };
 	const char *op = "fpga_vadd";
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 	uint64_t la, lb, lc;
 
 	int ret = array_bytes(op, "a", a, len_a, sizeof(float), &la);
@@ -1305,7 +1305,7 @@ static int virtio_minmax(struct vaccel_session *sess, const double *indata,
 {
 	enum { OP_LAYOUT_MINMAX(OP_ARG_INDEX) NR };
 	const char *op = "minmax";
-	struct lay_val v[NR];
+	struct lay_val v[NR] = {0};
 	uint64_t l;
 
 	if (ndata < 1) {
