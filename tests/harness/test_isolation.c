@@ -998,8 +998,11 @@ static void child_tunables(int pid, char *out, size_t len)
 		for (i += strlen(env + i) + 1;
 		     i < n && !strncmp(env + i, "glibc.", 6);
 		     i += strlen(env + i) + 1) {
-			size_t o = strlen(out);
-			snprintf(out + o, len - o, ":%s", env + i);
+			size_t o = strlen(out), k = strlen(env + i);
+			if (o + 1 + k < len) {
+				out[o] = ':';
+				memcpy(out + o + 1, env + i, k + 1);
+			}
 		}
 		return;
 	}
