@@ -183,7 +183,7 @@ if [ -x "$MODELS" ] && [ -f "$TORCH" ] && [ -f "$BLAS" ] &&
 			die "bench_model_load --read failed on the host ($LOGS/host-models.err)"
 	fi
 else
-	msg "no torch or blas plugin, or no demo model: model figures skipped"
+	msg "no torch or blas plugin, or no demo model: model figures skipped (see $LOGS/fashion-model.log)"
 fi
 GUEST_CMD=$OUT/guest-run.sh
 cat >"$GUEST_CMD" <<EOF_GUEST

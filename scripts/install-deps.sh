@@ -24,7 +24,8 @@ data_pkgs=(dataset-fashion-mnist)
 # -m32 -static) for the QEMU guest's compat ioctl path
 vm_pkgs=(gcc make bc flex bison cpio patch kmod xz-utils gzip busybox-static libelf-dev dwarves libglib2.0-dev libfdt-dev ninja-build pkg-config seabios qemu-system-data gcc-multilib libslirp-dev)
 # bench: the guest benchmark boots the QEMU guest (vm group) next to
-# qemu-storage-daemon (package qemu-system-common), its disk baseline
+# qemu-storage-daemon (package qemu-system-common), its disk baseline; its
+# model figures run the demo's classifier (data group)
 bench_pkgs=(qemu-system-common)
 
 want=()
@@ -32,7 +33,7 @@ for group in "$@"; do
 	case "$group" in
 	build) want+=("${build_pkgs[@]}") ;;
 	demo) want+=("${build_pkgs[@]}" "${data_pkgs[@]}") ;;
-	bench) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${bench_pkgs[@]}") ;;
+	bench) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${bench_pkgs[@]}" "${data_pkgs[@]}") ;;
 	test) want+=("${build_pkgs[@]}" "${test_pkgs[@]}" "${vm_pkgs[@]}" "${data_pkgs[@]}") ;;
 	vm) want+=("${vm_pkgs[@]}") ;;
 	*)
