@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -96,11 +97,26 @@ static int confine(const struct device_opts *o)
 	return 0;
 }
 
+/* Exec'd through /proc/self/exe, the process would be "exe" in ps and
+ * top: name it (and so every thread it starts) after its front-end, as
+ * the stats records number them. */
+static void name_self(const struct device_opts *o)
+{
+	char name[16]; /* the kernel's limit, with the NUL */
+	if (o->probe)
+		snprintf(name, sizeof(name), "%s", CHILD_NAME_PROBE);
+	else
+		snprintf(name, sizeof(name), CHILD_NAME_PREFIX "%u",
+			 o->frontend_id);
+	prctl(PR_SET_NAME, name);
+}
+
 int child_run(const struct device_opts *o)
 {
 	/* dies with the supervisor: a killed daemon is a dead device, and
 	 * the VMM reconnects to the next one */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	name_self(o);
 	serve_sock = o->serve_fd;
 	struct sigaction sa = {.sa_handler = on_term};
 	sigemptyset(&sa.sa_mask);

@@ -11,6 +11,11 @@
 
 #include "opts.h"
 
+/* Process names (ps, top, /proc/PID/comm): "vua-fe<N>" for front-end N of
+ * the stats records, "vua-probe" for --probe's plugin check. */
+#define CHILD_NAME_PREFIX "vua-fe"
+#define CHILD_NAME_PROBE  "vua-probe"
+
 /* The process's exit status. With o->probe: load the plugins and exit
  * (0: they load). */
 int child_run(const struct device_opts *o);

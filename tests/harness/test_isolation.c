@@ -10,6 +10,7 @@
  * daemon this replaced.
  */
 #include <endian.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1048,6 +1049,59 @@ static void test_child_malloc_tunables(void **state)
 	free(keep);
 }
 
+static void comm_of(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	out[0] = '\0';
+	if (f && fgets(out, (int)len, f))
+		out[strcspn(out, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* Every thread of front-end process pid is named want. */
+static void assert_named(int pid, const char *want)
+{
+	char path[64], got[32];
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	DIR *d = opendir(path);
+	assert_non_null(d);
+	int threads = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/comm", pid,
+			 de->d_name);
+		comm_of(path, got, sizeof(got));
+		assert_string_equal(got, want);
+		threads++;
+	}
+	closedir(d);
+	assert_true(threads > 1); /* the connection's threads too */
+}
+
+/*
+ * Front-end processes are exec'd through /proc/self/exe, which ps and top
+ * showed as "exe": each is named after its front-end's number (the
+ * stats records' frontend=N), threads included.
+ */
+static void test_child_named(void **state)
+{
+	(void)state;
+	static struct daemon d;
+	static struct vmm a, b;
+	start(&d, "noop", NULL);
+	int pa = connect_fe(&d, &a, 1, 0);
+	int pb = connect_fe(&d, &b, 1, 0);
+	noop_ok(&a, new_session(&a));
+	noop_ok(&b, new_session(&b));
+	assert_named(pa, "vua-fe1");
+	assert_named(pb, "vua-fe2");
+	vmm_disconnect(&a);
+	vmm_disconnect(&b);
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1067,6 +1121,7 @@ int main(void)
 		cmocka_unit_test(test_confined_no_fork),
 		cmocka_unit_test(test_confined_writes),
 		cmocka_unit_test(test_child_malloc_tunables),
+		cmocka_unit_test(test_child_named),
 	};
 	/* ISOLATION_TESTS=name,name runs those only (e.g. to show what a
 	 * test does against an older daemon) */
