@@ -36,6 +36,7 @@ int argmem_init(struct argmem *m, uint64_t max_inflight_bytes,
 	m->max_inflight_bytes = max_inflight_bytes;
 	atomic_init(&m->inflight_bytes, 0);
 	bounce_pool_init(&m->bounces);
+	segcopy_init(&m->copier);
 	/* without a cache views are built per request, as before */
 	m->views = view_cache_new(VIEW_CACHE_ENTRIES, VIEW_CACHE_BYTES,
 				  view_key_get, view_key_put);
@@ -59,6 +60,7 @@ void argmem_destroy(struct argmem *m)
 	view_cache_free(m->views);
 	m->views = NULL;
 	bounce_pool_drain(&m->bounces);
+	segcopy_stop(&m->copier);
 }
 
 static bool zero_copy_type(uint32_t t)
@@ -192,11 +194,7 @@ static uint32_t bounce(struct argmem *m, const struct request *req,
 		*err = "out of memory";
 		return VIRTIO_ACCEL_ERR;
 	}
-	size_t off = 0;
-	for (uint32_t i = 0; i < a->seg_count; i++) {
-		memcpy(hb->p + off, s[i].hva, s[i].len);
-		off += s[i].len;
-	}
+	segcopy_gather(&m->copier, s, a->seg_count, hb->p);
 	return VIRTIO_ACCEL_OK;
 }
 
@@ -230,23 +228,18 @@ uint32_t hbuf_get(struct argmem *m, const struct request *req, uint32_t idx,
 	return bounce(m, req, a, hb, err);
 }
 
-void hbuf_deliver(const struct request *req, const struct iovec *out,
-		  unsigned int nr_out, uint32_t idx, struct hbuf *hb, size_t n)
+void hbuf_deliver(struct argmem *m, const struct request *req,
+		  const struct iovec *out, unsigned int nr_out, uint32_t idx,
+		  struct hbuf *hb, size_t n)
 {
 	const struct req_arg *a = &req->args[idx];
 	if (n > a->len)
 		n = (size_t)a->len;
 	if (hb->kind == HB_INLINE_WR && n)
 		iov_copy_to(out, nr_out, a->inline_off, hb->p, n);
-	if (hb->kind == HB_BOUNCE) {
-		const struct req_seg *s = &req->segs[a->seg_first];
-		size_t off = 0;
-		for (uint32_t i = 0; i < a->seg_count && off < n; i++) {
-			size_t c = s[i].len < n - off ? s[i].len : n - off;
-			memcpy(s[i].hva, hb->p + off, c);
-			off += c;
-		}
-	}
+	if (hb->kind == HB_BOUNCE)
+		segcopy_scatter(&m->copier, &req->segs[a->seg_first],
+				a->seg_count, hb->p, n);
 }
 
 void hbuf_release(struct argmem *m, struct hbuf *hb)

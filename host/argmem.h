@@ -26,6 +26,7 @@
 
 #include "bouncepool.h"
 #include "request.h"
+#include "segcopy.h"
 #include "viewcache.h"
 
 struct argmem {
@@ -33,6 +34,7 @@ struct argmem {
 	atomic_uint_fast64_t inflight_bytes;
 	uint64_t max_inflight_bytes;
 	struct bounce_pool bounces; /* large bounce buffers, reused */
+	struct segcopy copier;	    /* bounce copies, split when large */
 };
 
 enum hb_kind {
@@ -66,8 +68,9 @@ void argmem_flush(struct argmem *m, struct view_cache_stats *st);
 uint32_t hbuf_get(struct argmem *m, const struct request *req, uint32_t idx,
 		  struct hbuf *hb, const char **err);
 /* Deliver n produced bytes of write argument idx to the guest (W). */
-void hbuf_deliver(const struct request *req, const struct iovec *out,
-		  unsigned int nr_out, uint32_t idx, struct hbuf *hb, size_t n);
+void hbuf_deliver(struct argmem *m, const struct request *req,
+		  const struct iovec *out, unsigned int nr_out, uint32_t idx,
+		  struct hbuf *hb, size_t n);
 void hbuf_release(struct argmem *m, struct hbuf *hb);
 
 #endif

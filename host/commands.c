@@ -298,9 +298,9 @@ static struct fe_res *op_resource(struct frontend *fe,
 }
 
 /* The op's write args back to the guest, with their response records. */
-static void op_outputs(const struct request *req, const struct vq_elem *e,
-		       struct hbuf *hb, struct vaccel_arg *wr,
-		       struct result *res)
+static void op_outputs(struct frontend *fe, const struct request *req,
+		       const struct vq_elem *e, struct hbuf *hb,
+		       struct vaccel_arg *wr, struct result *res)
 {
 	for (uint32_t i = 0; i < req->nr_write; i++) {
 		uint32_t k = req->nr_read + i;
@@ -315,7 +315,8 @@ static void op_outputs(const struct request *req, const struct vq_elem *e,
 		res->resp[i].len = htole64(produced);
 		res->resp[i].type = htole32((uint32_t)v->type);
 		res->resp[i].custom_type_id = htole32(v->custom_type_id);
-		hbuf_deliver(req, e->out, e->nr_out, k, &hb[k], produced);
+		hbuf_deliver(&fe->mem, req, e->out, e->nr_out, k, &hb[k],
+			     produced);
 		if (v->owned)
 			vaccel_arg_release(v);
 	}
@@ -376,7 +377,7 @@ static void cmd_op(struct frontend *fe, const struct request *req,
 		res->vret = vaccel_genop(fs->s, rd, (int)(1 + req->nr_read), wr,
 					 (int)req->nr_write);
 	timer(fe, fs, TIMER_VACCEL, t0);
-	op_outputs(req, e, hb, wr, res);
+	op_outputs(fe, req, e, hb, wr, res);
 out:
 	/* hb[got] may hold a charge of a failed hbuf_get */
 	if (hb)
@@ -419,7 +420,8 @@ static void cmd_timers(struct frontend *fe, const struct request *req,
 		if (res->status == VIRTIO_ACCEL_OK) {
 			timers_write(fs, hb.p,
 				     req->param & VIRTIO_ACCEL_TIMERS_F_CLEAR);
-			hbuf_deliver(req, e->out, e->nr_out, 0, &hb, need);
+			hbuf_deliver(&fe->mem, req, e->out, e->nr_out, 0, &hb,
+				     need);
 		}
 		hbuf_release(&fe->mem, &hb);
 	}

@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 	bench_arg(&v, s, gid, "daemon_arg_256MiB_runs", big, 256u << 20,
 		  VMM_SEG_RUNS, 9);
 	bench_arg(&v, s, gid, "daemon_arg_256MiB_frag", frag, 256u << 20,
-		  VMM_SEG_FRAGMENTED, 3);
+		  VMM_SEG_FRAGMENTED, 9);
 	vmm_disconnect(&v);
 	daemon_stop(&d);
 
