@@ -48,19 +48,31 @@ static double time_read(const char *path, size_t len, unsigned char *buf)
 	return (double)len / (1 << 20) / ((double)(bench_now_ns() - t0) / 1e9);
 }
 
+/* Milliseconds of each phase of the last time_load() */
+enum { PH_INIT, PH_REGISTER, PH_LOAD, NR_PHASES };
+static double phase_ms[NR_PHASES];
+
 static double time_load(const char *path, size_t len)
 {
 	struct vaccel_session s;
 	struct vaccel_resource m;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t[NR_PHASES + 1];
+	t[0] = bench_now_ns();
 	int ret = vaccel_session_init(&s, VACCEL_PLUGIN_TORCH);
+	if (!ret)
+		ret = vaccel_resource_init(&m, path, VACCEL_RESOURCE_MODEL);
 	if (ret)
-		die("session init", ret);
-	if ((ret = vaccel_resource_init(&m, path, VACCEL_RESOURCE_MODEL)) ||
-	    (ret = vaccel_resource_register(&m, &s)) ||
-	    (ret = vaccel_torch_model_load(&s, &m)))
+		die("session or resource init", ret);
+	t[1] = bench_now_ns();
+	if ((ret = vaccel_resource_register(&m, &s)))
+		die("resource register", ret);
+	t[2] = bench_now_ns();
+	if ((ret = vaccel_torch_model_load(&s, &m)))
 		die("model load", ret);
-	double sec = (double)(bench_now_ns() - t0) / 1e9;
+	t[3] = bench_now_ns();
+	for (int i = 0; i < NR_PHASES; i++)
+		phase_ms[i] = (double)(t[i + 1] - t[i]) / 1e6;
+	double sec = (double)(t[NR_PHASES] - t[0]) / 1e9;
 	if ((ret = vaccel_resource_unregister(&m, &s)) ||
 	    (ret = vaccel_resource_release(&m)) ||
 	    (ret = vaccel_session_release(&s)))
@@ -71,8 +83,9 @@ static double time_load(const char *path, size_t len)
 int main(int argc, char **argv)
 {
 	struct stat st;
-	double v[MAX_ROUNDS];
-	if (argc != 4 || (strcmp(argv[1], "--load") && strcmp(argv[1], "--read"))) {
+	double v[MAX_ROUNDS], ph[NR_PHASES][MAX_ROUNDS];
+	if (argc != 4 ||
+	    (strcmp(argv[1], "--load") && strcmp(argv[1], "--read"))) {
 		fprintf(stderr, "usage: bench_model_load --load|--read MODEL "
 				"ROUNDS\n");
 		return 2;
@@ -88,11 +101,21 @@ int main(int argc, char **argv)
 		die("out of memory", 0);
 	/* warm-up: the page cache, the host plugin's first load */
 	load ? time_load(argv[2], len) : time_read(argv[2], len, buf);
-	for (long r = 0; r < rounds; r++)
+	for (long r = 0; r < rounds; r++) {
 		v[r] = load ? time_load(argv[2], len)
 			    : time_read(argv[2], len, buf);
+		for (int i = 0; i < NR_PHASES; i++)
+			ph[i][r] = phase_ms[i];
+	}
 	printf("RESULT %s_%zuMiB %.3f MiB/s\n", load ? "model_load" : "read",
 	       len >> 20, bench_median(v, (size_t)rounds));
+	if (load)
+		printf("INFO model_load_%zuMiB phases (median ms): session and "
+		       "resource init %.1f, register (the bytes to the host) "
+		       "%.1f, torch model load %.1f\n",
+		       len >> 20, bench_median(ph[PH_INIT], (size_t)rounds),
+		       bench_median(ph[PH_REGISTER], (size_t)rounds),
+		       bench_median(ph[PH_LOAD], (size_t)rounds));
 	free(buf);
 	return 0;
 }
