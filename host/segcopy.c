@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+#include "log.h"
+
+/* copy_part() needs little: a small stack keeps the helper cheap under an
+ * address-space limit (--max-address-space) */
+#define HELPER_STACK ((size_t)256 << 10)
+
 static void copy_part(const struct segcopy_part *p)
 {
 	size_t off = 0;
@@ -58,6 +64,24 @@ void segcopy_stop(struct segcopy *c)
 	pthread_mutex_destroy(&c->lock);
 }
 
+static bool start_helper(struct segcopy *c)
+{
+	pthread_attr_t attr;
+	int err = pthread_attr_init(&attr);
+	if (!err) {
+		(void)pthread_attr_setstacksize(&attr, HELPER_STACK);
+		err = pthread_create(&c->thread, &attr, helper_main, c);
+		pthread_attr_destroy(&attr);
+	}
+	if (err) {
+		LOG_ERR("cannot start the copy helper (%s): large copies run "
+			"on one thread",
+			strerror(err));
+		return false;
+	}
+	return true;
+}
+
 /* Hand `part` to the helper (started on first use); false: it is busy,
  * stopping or cannot be started. Called with c->lock held. */
 static bool post_locked(struct segcopy *c, const struct segcopy_part *part)
@@ -65,10 +89,9 @@ static bool post_locked(struct segcopy *c, const struct segcopy_part *part)
 	if (c->state != SEGCOPY_IDLE || c->stopping || c->failed)
 		return false;
 	if (!c->started) {
-		if (pthread_create(&c->thread, NULL, helper_main, c)) {
-			c->failed = true;
+		c->failed = !start_helper(c);
+		if (c->failed)
 			return false;
-		}
 		c->started = true;
 	}
 	c->part = *part;
@@ -85,6 +108,9 @@ static bool split(const struct segcopy_part *whole, struct segcopy_part *first,
 	size_t half = whole->len / 2, off = 0;
 	uint32_t k = 0;
 	while (k < whole->n && off + whole->segs[k].len <= half)
+		off += whole->segs[k++].len;
+	/* the boundary after the segment across the middle, if nearer */
+	if (k < whole->n && off + whole->segs[k].len - half < half - off)
 		off += whole->segs[k++].len;
 	if (k == 0 || k >= whole->n || off >= whole->len)
 		return false;

@@ -8,9 +8,9 @@
  * core waits on misses that a second core could overlap (256 MiB in 65536
  * scattered pages: 26 ms on one core, 19 ms on two, on a 2-core host). A
  * copy of SEGCOPY_SPLIT_MIN bytes or more is therefore cut in two at the
- * segment nearest its middle: the calling worker copies the first part
- * while the front-end's copy helper, a thread started on first use, copies
- * the second. There is one helper per front-end process and it takes one
+ * segment boundary nearest its middle: the calling worker copies the first
+ * part while the front-end's copy helper, a thread started on first use,
+ * copies the second. There is one helper per front-end process and it takes one
  * part at a time: while it is busy, a copy runs on its worker alone, so a
  * VM's copies never occupy more than one core beyond its workers.
  */

@@ -51,6 +51,19 @@ __attribute__((visibility("default"))) int harness_sum(struct vaccel_arg *read,
 	return 0;
 }
 
+/* write[0] = read[0] (the same size): a large output for tests of the
+ * daemon's copies back to the guest. */
+__attribute__((visibility("default"))) int
+harness_copy(struct vaccel_arg *read, size_t nr_read, struct vaccel_arg *write,
+	     size_t nr_write)
+{
+	if (nr_read < 1 || nr_write < 1 || read[0].size != write[0].size ||
+	    (!read[0].buf && read[0].size))
+		return 1;
+	memcpy(write[0].buf, read[0].buf, read[0].size);
+	return 0;
+}
+
 /* Sleep read[0] (int32) milliseconds, then write[0] (int32) = read[0]: a
  * slow operation for tests that need requests in flight. */
 __attribute__((visibility("default"))) int
