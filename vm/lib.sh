@@ -130,8 +130,10 @@ vm_download() {
 	local dir=$1
 	shift
 	mkdir -p "$dir"
-	(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >&2) ||
-		vm_die "apt-get download $* failed"
+	(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >"$dir/apt-download.log" 2>&1) || {
+		cat "$dir/apt-download.log" >&2
+		vm_die "apt-get download $* failed (log: $dir/apt-download.log)"
+	}
 }
 
 # The host daemon of the build tree.

@@ -93,7 +93,11 @@ if ! vm_have_stamp "$SRC" || [ "$(cat "$SRC/.stamp")" != "$patch_sum" ]; then
 	mkdir -p "$VM_DIR/src/qemu"
 	# the .dsc is missing from the archive: fetch the orig tarball only
 	if ! compgen -G "$VM_DIR/src/qemu/qemu_10.0.2*.orig.tar.*" >/dev/null; then
-		(cd "$VM_DIR/src/qemu" && apt-get source -q --tar-only "qemu=$ver" >&2)
+		(cd "$VM_DIR/src/qemu" &&
+			apt-get source -q --tar-only "qemu=$ver" >"$VM_DIR/src/qemu/apt-source.log" 2>&1) || {
+			cat "$VM_DIR/src/qemu/apt-source.log" >&2
+			vm_die "apt-get source qemu=$ver failed (log: $VM_DIR/src/qemu/apt-source.log)"
+		}
 	fi
 	rm -rf "$SRC" "$OUT/build"
 	mkdir -p "$SRC"

@@ -90,7 +90,14 @@ done
 
 # 2. configuration: tinyconfig + what the harness needs + the debug options
 mkdir -p "$OUT"
-kmake() { make -C "$SRC" ARCH=um O="$OUT" "$@"; }
+# kconfig's chatter (fragment merges) goes to the log, not the terminal
+kmake() {
+	make -C "$SRC" ARCH=um O="$OUT" "$@" >>"$OUT/config.log" 2>&1 || {
+		tail -30 "$OUT/config.log" >&2
+		vm_die "UML kernel configuration failed (log: $OUT/config.log)"
+	}
+}
+rm -f "$OUT/config.log"
 vm_step_begin "configuring the UML kernel"
 kmake -s tinyconfig
 cfg() { "$SRC/scripts/config" --file "$OUT/.config" "$@"; }
@@ -138,7 +145,11 @@ vm_step_end
 
 # 3. build: kernel and in-tree modules
 vm_step_begin "building UML kernel (~10 min on 2 idle cores from scratch)"
-nice -n 10 make -C "$SRC" ARCH=um O="$OUT" -j"$VM_JOBS" -s all
+# the linker's warnings about the UML image go to the log, not the terminal
+nice -n 10 make -C "$SRC" ARCH=um O="$OUT" -j"$VM_JOBS" -s all >"$OUT/build.log" 2>&1 || {
+	tail -30 "$OUT/build.log" >&2
+	vm_die "UML kernel build failed (log: $OUT/build.log)"
+}
 rm -rf "$OUT/modules"
 mkdir -p "$OUT/modules"
 find "$OUT" -path "$OUT/modules" -prune -o -name '*.ko' -print -exec cp {} "$OUT/modules/" \; >/dev/null
