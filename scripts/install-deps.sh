@@ -55,7 +55,8 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 
-echo ">> installing Debian packages: ${missing[*]}"
+LOG=${TMPDIR:-/tmp}/virtio-accel-install-deps.log
+echo ">> installing Debian packages: ${missing[*]} (apt-get's output: $LOG)"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
 	if command -v sudo >/dev/null; then SUDO=sudo; else
@@ -64,7 +65,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-if ! $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; then
-	$SUDO apt-get update -q
-	$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt_install() { $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"; }
+if ! { apt_install || { $SUDO apt-get update -q && apt_install; }; } >"$LOG" 2>&1; then
+	tail -30 "$LOG" >&2
+	echo "install-deps: apt-get failed (log: $LOG)" >&2
+	exit 1
 fi
+echo ">> installed ${#missing[@]} package(s)"

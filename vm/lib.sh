@@ -102,7 +102,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 			vm_need_root
 			vm_msg "adding bookworm-backports ($want) as $VM_BACKPORTS_LIST"
 			printf '%s\n' "$body" >"$VM_BACKPORTS_LIST"
-			apt-get update -q >&2
+			vm_apt_update
 			return 0
 		fi
 	fi
@@ -112,8 +112,18 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
 	pol=$(apt-cache policy meson 2>/dev/null || true)
 	if ! grep -q '~bpo12' <<<"$src" || ! grep -q 'bpo12' <<<"$pol"; then
 		vm_need_root
-		apt-get update -q >&2
+		vm_apt_update
 	fi
+}
+
+# apt-get update, its output in $VM_DIR/apt-update.log (shown on failure).
+vm_apt_update() {
+	mkdir -p "$VM_DIR"
+	vm_msg "refreshing the package lists (log: $VM_DIR/apt-update.log)"
+	apt-get update -q >"$VM_DIR/apt-update.log" 2>&1 || {
+		cat "$VM_DIR/apt-update.log" >&2
+		vm_die "apt-get update failed (log: $VM_DIR/apt-update.log)"
+	}
 }
 
 # Debian's current 6.1 kernel ABI (e.g. 6.1.0-56-amd64).
