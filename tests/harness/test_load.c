@@ -733,70 +733,6 @@ static void test_large_args(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
-#define SPLIT_LEN (24u << 20) /* above SEGCOPY_SPLIT_MIN (8 MiB) */
-
-/*
- * Bounces of 8 MiB or more are split between the worker and the
- * front-end's copy helper thread (host/segcopy.c), which a confined process
- * starts under its seccomp filter: 24 MiB in scattered 4 KiB guest pages go
- * in (gather) and come back from the plugin (scatter) unchanged.
- */
-static void test_split_bounce_confined(void **state)
-{
-	(void)state;
-	uint8_t *so = NULL;
-	uint64_t solen = harness_lib_or_skip(&so);
-	static const char *const extra[] = {"--confined", NULL};
-	struct daemon d;
-	start(&d, "exec", extra);
-	static struct vmm v;
-	assert_int_equal(vmm_connect_q(&v, d.sock, 384u << 20, 1), 0);
-	struct vmm_arena a;
-	assert_int_equal(vmm_arena_carve(&v, &a, 200u << 20), 0);
-	uint64_t s = session(&v, 0, &a);
-	assert_true(s > 0);
-	struct vmm_req r;
-	vmm_lib_resource_req(&r, s, "libharness.so", so, solen);
-	assert_int_equal(run(&v, 0, &a, 0, &r), VIRTIO_ACCEL_OK);
-	assert_int_equal(r.resp.vaccel_ret, 0);
-	int64_t gid = (int64_t)r.resp.object_id;
-	free(so);
-	uint8_t *in = malloc(SPLIT_LEN), *back = calloc(1, SPLIT_LEN);
-	assert_non_null(in);
-	assert_non_null(back);
-	pattern_fill(in, SPLIT_LEN, 99);
-	for (int round = 0; round < 2; round++) {
-		memset(back, 0, SPLIT_LEN);
-		struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s,
-				    .param = OP_EXEC_WITH_RESOURCE,
-				    .nr_read = 3,
-				    .nr_write = 1};
-		x.rd[0] = (struct vmm_arg){
-			.type = T_INT64, .data = &gid, .len = 8};
-		x.rd[1] = (struct vmm_arg){
-			.type = T_STRING, .data = "harness_copy", .len = 13};
-		x.rd[2] = (struct vmm_arg){.type = T_BUFFER,
-					   .data = in,
-					   .len = SPLIT_LEN,
-					   .segments = true,
-					   .layout = VMM_SEG_FRAGMENTED};
-		x.wr[0] = (struct vmm_arg){.type = T_BUFFER,
-					   .out = back,
-					   .len = SPLIT_LEN,
-					   .segments = true,
-					   .layout = VMM_SEG_FRAGMENTED};
-		assert_int_equal(run(&v, 0, &a, 0, &x), VIRTIO_ACCEL_OK);
-		assert_int_equal(x.resp.vaccel_ret, 0);
-		assert_int_equal(x.wr[0].produced, SPLIT_LEN);
-		assert_memory_equal(back, in, SPLIT_LEN);
-	}
-	free(in);
-	free(back);
-	vmm_disconnect(&v);
-	assert_int_equal(daemon_stop(&d), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -805,7 +741,6 @@ int main(void)
 		cmocka_unit_test(test_kill_midload),
 		cmocka_unit_test(test_restart_inflight),
 		cmocka_unit_test(test_large_args),
-		cmocka_unit_test(test_split_bounce_confined),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
