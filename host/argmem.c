@@ -194,7 +194,7 @@ static uint32_t bounce(struct argmem *m, const struct request *req,
 		*err = "out of memory";
 		return VIRTIO_ACCEL_ERR;
 	}
-	segcopy_gather(&m->copier, s, a->seg_count, hb->p);
+	segcopy_gather(&m->copier, s, a->seg_count, hb->p, (size_t)a->len);
 	return VIRTIO_ACCEL_OK;
 }
 

@@ -148,11 +148,8 @@ static void run(struct segcopy *c, const struct segcopy_part *whole)
 }
 
 void segcopy_gather(struct segcopy *c, const struct req_seg *s, uint32_t n,
-		    uint8_t *buf)
+		    uint8_t *buf, size_t len)
 {
-	size_t len = 0;
-	for (uint32_t i = 0; i < n; i++)
-		len += s[i].len;
 	struct segcopy_part whole = {
 		.segs = s, .n = n, .buf = buf, .len = len, .to_guest = false};
 	run(c, &whole);

@@ -49,9 +49,10 @@ struct segcopy {
 void segcopy_init(struct segcopy *c);
 /* Stop the helper; no copy may be running. */
 void segcopy_stop(struct segcopy *c);
-/* Copy the bytes of s[0..n) into buf (their total length). */
+/* Copy the bytes of s[0..n) into buf; len: their total length (the
+ * argument's, which the request parser checked). */
 void segcopy_gather(struct segcopy *c, const struct req_seg *s, uint32_t n,
-		    uint8_t *buf);
+		    uint8_t *buf, size_t len);
 /* Copy the first len bytes of buf to s[0..n) (len at most their total). */
 void segcopy_scatter(struct segcopy *c, const struct req_seg *s, uint32_t n,
 		     const uint8_t *buf, size_t len);

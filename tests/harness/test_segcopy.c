@@ -93,7 +93,7 @@ static void gather_case(uint32_t pages, bool want_split)
 	memset(got, 0xee, total);
 	expect_bytes(s, n, want);
 	segcopy_init(&c);
-	segcopy_gather(&c, s, n, got);
+	segcopy_gather(&c, s, n, got, total);
 	assert_memory_equal(got, want, total);
 	/* the helper runs only for copies worth splitting */
 	assert_int_equal(c.started, want_split);
@@ -176,7 +176,7 @@ static void *worker_main(void *arg)
 		expect_bytes(s, n, want);
 		for (int r = 0; r < REPEATS; r++) {
 			memset(got, 0, total);
-			segcopy_gather(w->c, s, n, got);
+			segcopy_gather(w->c, s, n, got, total);
 			w->bad += memcmp(got, want, total) != 0;
 		}
 	}
