@@ -15,6 +15,11 @@
 /* Views: at most this many runs, averaging at least VIEW_MIN_RUN bytes */
 #define VIEW_MAX_RUNS 1024
 #define VIEW_MIN_RUN  (64u << 10)
+/* Shorter runs (down to single pages): a view only for a buffer of at
+ * least VIEW_REPEAT_MIN_LEN bytes in at most VIEW_REPEAT_MAX_RUNS runs,
+ * and only once it comes back (view_cache_get_repeat) */
+#define VIEW_REPEAT_MAX_RUNS 2048
+#define VIEW_REPEAT_MIN_LEN  ((uint64_t)1 << 20)
 /* Views kept per front-end: entries and address space. */
 #define VIEW_CACHE_ENTRIES 16
 #define VIEW_CACHE_BYTES   ((size_t)8 << 30)
@@ -105,6 +110,10 @@ static uint32_t count_runs(const struct req_seg *s, uint32_t n, size_t pg)
  * from the front-end's view cache: a buffer the guest passes again (same
  * guest-physical runs, same memory table) reuses the mapping and its
  * populated page tables instead of paying mmap and page faults again.
+ * A buffer of many short runs (a long-running guest's scattered pages)
+ * is bounced the first time and gets a view when it comes back: programs
+ * pass the same buffers call after call, and a reused view costs nothing
+ * where every bounce copies the whole buffer in (and out) again.
  */
 static bool build_view(struct argmem *m, const struct request *req,
 		       const struct req_arg *a, struct hbuf *hb)
@@ -117,8 +126,13 @@ static bool build_view(struct argmem *m, const struct request *req,
 	uint32_t runs = count_runs(s, n, pg);
 	/* One mapping per run: beyond a few, mmap + page-table set-up cost
 	 * more than a copy (and each run is a VMA, bounded by the mapping
-	 * budget). Average runs below VIEW_MIN_RUN bytes: bounce. */
-	if (!runs || runs > VIEW_MAX_RUNS || a->len / runs < VIEW_MIN_RUN)
+	 * budget). Average runs below VIEW_MIN_RUN bytes: only for a buffer
+	 * that comes back. */
+	if (!runs)
+		return false;
+	bool long_runs = runs <= VIEW_MAX_RUNS && a->len / runs >= VIEW_MIN_RUN;
+	if (!long_runs &&
+	    (runs > VIEW_REPEAT_MAX_RUNS || a->len < VIEW_REPEAT_MIN_LEN))
 		return false;
 	size_t lead = s[0].fd_off % pg;
 	size_t total = lead + a->len;
@@ -150,8 +164,13 @@ static bool build_view(struct argmem *m, const struct request *req,
 		cur += len;
 		i = j;
 	}
-	uint8_t *win = view_cache_get(m->views, req->mem_key, vr, k, total,
-				      &hb->view, NULL);
+	uint8_t *win;
+	if (long_runs)
+		win = view_cache_get(m->views, req->mem_key, vr, k, total,
+				     &hb->view, NULL);
+	else
+		win = view_cache_get_repeat(m->views, req->mem_key, vr, k,
+					    total, &hb->view);
 	free(vr);
 	if (!win)
 		return false;

@@ -404,10 +404,10 @@ static void release(struct frontend *fe)
 	stats_line("event=disconnect frontend=%u sessions_released=%u "
 		   "resources_released=%u requests=%" PRIu64 " errors=%" PRIu64
 		   " views_built=%" PRIu64 " views_reused=%" PRIu64
-		   " views_refused=%" PRIu64 " \n",
+		   " views_refused=%" PRIu64 " views_deferred=%" PRIu64 " \n",
 		   fe->id, ns, nr, (uint64_t)fe->nr_requests,
 		   (uint64_t)fe->nr_errors, vs.misses - vs.refused, vs.hits,
-		   vs.refused);
+		   vs.refused, vs.deferred);
 }
 
 int frontend_serve(int sock, unsigned int id, const struct device_opts *o)

@@ -34,7 +34,11 @@ struct view_cache {
 	/* mappings (VMAs) of every live view, cached or in use, and their
 	 * budget (0: none) */
 	size_t maps, max_maps;
-	uint64_t refused;
+	uint64_t refused, deferred;
+	/* fingerprints of runs offered to view_cache_get_repeat and not
+	 * built yet, oldest overwritten first */
+	uint64_t seen[VIEW_SEEN_SLOTS];
+	unsigned int seen_next;
 };
 
 /* A view of nr runs is nr mappings plus its reserved window. */
@@ -111,29 +115,32 @@ static uint8_t *map_view(const struct view_run *runs, uint32_t nr, size_t total)
 	return win;
 }
 
-uint8_t *view_cache_get(struct view_cache *vc, const void *key,
-			const struct view_run *runs, uint32_t nr, size_t total,
-			struct view_ent **handle, int *hit)
+/* The cached view of these runs, referenced (lock held); NULL if none. */
+static struct view_ent *find_locked(struct view_cache *vc, const void *key,
+				    const struct view_run *runs, uint32_t nr,
+				    size_t total)
 {
-	struct view_ent *e, *victims[8];
-	unsigned int nv = 0;
-
-	if (hit)
-		*hit = 0;
-	pthread_mutex_lock(&vc->lock);
 	for (unsigned int i = 0; i < vc->nr; i++) {
-		e = vc->ents[i];
+		struct view_ent *e = vc->ents[i];
 		if (same_runs(e, key, runs, nr, total)) {
 			e->refs++;
 			e->tick = ++vc->tick;
 			vc->hits++;
-			pthread_mutex_unlock(&vc->lock);
-			*handle = e;
-			if (hit)
-				*hit = 1;
-			return e->win;
+			return e;
 		}
 	}
+	return NULL;
+}
+
+/* Build a view and cache it if it fits; called with the lock held, which
+ * it releases. */
+static uint8_t *build_unlock(struct view_cache *vc, const void *key,
+			     const struct view_run *runs, uint32_t nr,
+			     size_t total, struct view_ent **handle)
+{
+	struct view_ent *e, *victims[8];
+	unsigned int nv = 0;
+
 	vc->misses++;
 	/* within the mapping budget: unused views go first (LRU) */
 	while (vc->max_maps && vc->maps + view_maps(nr) > vc->max_maps) {
@@ -219,6 +226,74 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
 	return e->win;
 }
 
+uint8_t *view_cache_get(struct view_cache *vc, const void *key,
+			const struct view_run *runs, uint32_t nr, size_t total,
+			struct view_ent **handle, int *hit)
+{
+	if (hit)
+		*hit = 0;
+	pthread_mutex_lock(&vc->lock);
+	struct view_ent *e = find_locked(vc, key, runs, nr, total);
+	if (!e)
+		return build_unlock(vc, key, runs, nr, total, handle);
+	pthread_mutex_unlock(&vc->lock);
+	*handle = e;
+	if (hit)
+		*hit = 1;
+	return e->win;
+}
+
+/* FNV-1a of the key and the runs; 0 is kept for "empty slot". */
+static uint64_t runs_fingerprint(const void *key, const struct view_run *runs,
+				 uint32_t nr)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	uintptr_t k = (uintptr_t)key;
+	const unsigned char *p = (const unsigned char *)&k;
+	for (size_t i = 0; i < sizeof(k); i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	for (uint32_t r = 0; r < nr; r++) {
+		uint64_t v[3] = {(uint64_t)runs[r].fd, runs[r].off,
+				 runs[r].len};
+		p = (const unsigned char *)v;
+		for (size_t i = 0; i < sizeof(v); i++)
+			h = (h ^ p[i]) * 0x100000001b3ull;
+	}
+	return h ? h : 1;
+}
+
+/* Was fp offered before (then forget it)? Else remember it. Lock held. */
+static bool seen_before_locked(struct view_cache *vc, uint64_t fp)
+{
+	for (unsigned int i = 0; i < VIEW_SEEN_SLOTS; i++)
+		if (vc->seen[i] == fp) {
+			vc->seen[i] = 0;
+			return true;
+		}
+	vc->seen[vc->seen_next] = fp;
+	vc->seen_next = (vc->seen_next + 1) % VIEW_SEEN_SLOTS;
+	return false;
+}
+
+uint8_t *view_cache_get_repeat(struct view_cache *vc, const void *key,
+			       const struct view_run *runs, uint32_t nr,
+			       size_t total, struct view_ent **handle)
+{
+	uint64_t fp = runs_fingerprint(key, runs, nr);
+	pthread_mutex_lock(&vc->lock);
+	struct view_ent *e = find_locked(vc, key, runs, nr, total);
+	if (e) {
+		pthread_mutex_unlock(&vc->lock);
+		*handle = e;
+		return e->win;
+	}
+	if (seen_before_locked(vc, fp))
+		return build_unlock(vc, key, runs, nr, total, handle);
+	vc->deferred++;
+	pthread_mutex_unlock(&vc->lock);
+	return NULL;
+}
+
 void view_cache_put(struct view_cache *vc, struct view_ent *e)
 {
 	bool destroy;
@@ -270,6 +345,7 @@ void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st)
 	st->bytes = vc->bytes;
 	st->maps = vc->maps;
 	st->refused = vc->refused;
+	st->deferred = vc->deferred;
 	pthread_mutex_unlock(&vc->lock);
 }
 

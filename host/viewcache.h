@@ -52,7 +52,20 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
 			const struct view_run *runs, uint32_t nr, size_t total,
 			struct view_ent **handle, int *hit);
 
-/* Done with a view from view_cache_get. */
+/*
+ * For runs that pay off as a view only when the buffer comes back (many
+ * short runs: building the view costs several copies of it): the cached
+ * view if there is one; else a new view (as view_cache_get) if the same
+ * runs under the same key were offered here before, within the last
+ * VIEW_SEEN_SLOTS such offers; else NULL, and the runs are remembered
+ * (the caller copies this time).
+ */
+#define VIEW_SEEN_SLOTS 64
+uint8_t *view_cache_get_repeat(struct view_cache *vc, const void *key,
+			       const struct view_run *runs, uint32_t nr,
+			       size_t total, struct view_ent **handle);
+
+/* Done with a view from view_cache_get or view_cache_get_repeat. */
 void view_cache_put(struct view_cache *vc, struct view_ent *handle);
 
 /*
@@ -72,6 +85,7 @@ struct view_cache_stats {
 	size_t bytes;
 	size_t maps;	  /* mappings held by live views */
 	uint64_t refused; /* views not built: mapping budget */
+	uint64_t deferred; /* first offers to view_cache_get_repeat */
 };
 void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st);
 

@@ -24,6 +24,9 @@
  *                       (the program passes the same buffer every round)
  *   daemon_arg_256MiB_frag  the same over fragmented 4 KiB pages (65536
  *                       runs: too many for a mapped view, so bounced)
+ *   daemon_arg_4MiB_frag  4 MiB in 1024 scattered 4 KiB pages, the same
+ *                       buffer every round: bounced once, then a mapped
+ *                       view (host/viewcache.h, view_cache_get_repeat)
  *   fairness_noop_p99   the 99th percentile of one well-behaved front-end's
  *                       NOOP round trips while a second front-end floods
  *                       the daemon (the same slow op re-posted as fast as
@@ -451,6 +454,8 @@ int main(int argc, char **argv)
 		  VMM_SEG_RUNS, 9);
 	bench_arg(&v, s, gid, "daemon_arg_256MiB_frag", frag, 256u << 20,
 		  VMM_SEG_FRAGMENTED, 9);
+	bench_arg(&v, s, gid, "daemon_arg_4MiB_frag", frag, 4u << 20,
+		  VMM_SEG_FRAGMENTED, 51);
 	vmm_disconnect(&v);
 	daemon_stop(&d);
 

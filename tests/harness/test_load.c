@@ -733,6 +733,97 @@ static void test_large_args(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 }
 
+/*
+ * A buffer of scattered single pages (what a long-running guest's malloc
+ * returns) that the program passes call after call: bounced the first
+ * time, a mapped view from the second on, which shows the contents of
+ * each call (the guest rewrites them between calls) and carries outputs
+ * back into the guest pages. The vmm places each request's arguments at
+ * the same guest pages every time (its arena is reset per request).
+ */
+#define REPEAT_LEN    (4u << 20) /* 1024 runs of one page */
+#define REPEAT_ROUNDS 4
+
+static void repeat_rounds(bool copy, const char *want_stats)
+{
+	uint8_t *so = NULL;
+	uint64_t solen = harness_lib_or_skip(&so);
+	struct daemon d;
+	start(&d, "exec", NULL);
+	static struct vmm v;
+	assert_int_equal(vmm_connect_q(&v, d.sock, 64u << 20, 1), 0);
+	struct vmm_arena a;
+	assert_int_equal(vmm_arena_carve(&v, &a, 40u << 20), 0);
+	uint64_t s = session(&v, 0, &a);
+	assert_true(s > 0);
+	struct vmm_req r;
+	vmm_lib_resource_req(&r, s, "libharness.so", so, solen);
+	assert_int_equal(run(&v, 0, &a, 0, &r), VIRTIO_ACCEL_OK);
+	int64_t gid = (int64_t)r.resp.object_id;
+	free(so);
+	uint8_t *in = malloc(REPEAT_LEN), *back = malloc(REPEAT_LEN);
+	assert_non_null(in);
+	assert_non_null(back);
+	for (unsigned int round = 0; round < REPEAT_ROUNDS; round++) {
+		uint64_t expect = pattern_fill(in, REPEAT_LEN, 500 + round);
+		struct vmm_arg arg = {.type = T_BUFFER,
+				      .data = in,
+				      .len = REPEAT_LEN,
+				      .segments = true,
+				      .layout = VMM_SEG_FRAGMENTED};
+		if (!copy) {
+			assert_int_equal(sum_on_host(&v, &a, s, gid, arg),
+					 expect);
+			continue;
+		}
+		memset(back, 0, REPEAT_LEN);
+		struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
+				    .session_id = s,
+				    .param = OP_EXEC_WITH_RESOURCE,
+				    .nr_read = 3,
+				    .nr_write = 1};
+		x.rd[0] = (struct vmm_arg){
+			.type = T_INT64, .data = &gid, .len = 8};
+		x.rd[1] = (struct vmm_arg){
+			.type = T_STRING, .data = "harness_copy", .len = 13};
+		x.rd[2] = arg;
+		x.wr[0] = (struct vmm_arg){.type = T_BUFFER,
+					   .out = back,
+					   .len = REPEAT_LEN,
+					   .segments = true,
+					   .layout = VMM_SEG_FRAGMENTED};
+		assert_int_equal(run(&v, 0, &a, 0, &x), VIRTIO_ACCEL_OK);
+		assert_int_equal(x.resp.vaccel_ret, 0);
+		assert_int_equal(x.wr[0].produced, REPEAT_LEN);
+		assert_memory_equal(back, in, REPEAT_LEN);
+	}
+	free(in);
+	free(back);
+	vmm_disconnect(&v);
+	char line[512];
+	assert_true(daemon_stats_wait(&d, "event=disconnect", WAIT_MS, line,
+				      sizeof(line)));
+	print_message("  %s\n", line);
+	assert_non_null(strstr(line, want_stats));
+	assert_int_equal(daemon_stop(&d), 0);
+}
+
+/* in: deferred once, built once, then reused */
+static void test_repeated_fragmented_in(void **state)
+{
+	(void)state;
+	repeat_rounds(false, "views_built=1 views_reused=2 views_refused=0 "
+			     "views_deferred=1 ");
+}
+
+/* in and out: each deferred once, built once, then reused */
+static void test_repeated_fragmented_out(void **state)
+{
+	(void)state;
+	repeat_rounds(true, "views_built=2 views_reused=4 views_refused=0 "
+			    "views_deferred=2 ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +832,8 @@ int main(void)
 		cmocka_unit_test(test_kill_midload),
 		cmocka_unit_test(test_restart_inflight),
 		cmocka_unit_test(test_large_args),
+		cmocka_unit_test(test_repeated_fragmented_in),
+		cmocka_unit_test(test_repeated_fragmented_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,6 +125,58 @@ static void test_view_content_and_reuse(void **state)
 	assert_int_equal(key_refs, 0);
 }
 
+/* view_cache_get_repeat: runs get a view only when they are offered again
+ * (within the last VIEW_SEEN_SLOTS offers); the view is then cached. */
+static void test_repeat_builds_on_second_offer(void **state)
+{
+	(void)state;
+	struct view_run r[3], other[1] = {{.off = 20 * PG, .len = PG}};
+	memcpy(r, runs3, sizeof(r));
+	fill_fd(r, 3);
+	fill_fd(other, 1);
+	struct view_cache *vc = view_cache_new(4, 1 << 20, kget, kput);
+	assert_non_null(vc);
+	int key, key2;
+	struct view_ent *h = NULL, *h2 = NULL;
+
+	/* first offer: nothing built, the caller copies */
+	assert_null(view_cache_get_repeat(vc, &key, r, 3, 6 * PG, &h));
+	/* the same runs under another key are another buffer */
+	assert_null(view_cache_get_repeat(vc, &key2, r, 3, 6 * PG, &h));
+	/* second offer: a view, with the current contents */
+	uint8_t *v = view_cache_get_repeat(vc, &key, r, 3, 6 * PG, &h);
+	assert_non_null(v);
+	assert_int_equal(v[2 * PG], 3);
+	file[40 * PG] = 0x5a;
+	assert_int_equal(v[3 * PG], 0x5a);
+	view_cache_put(vc, h);
+	/* third: the cached view; view_cache_get finds it too */
+	assert_ptr_equal(view_cache_get_repeat(vc, &key, r, 3, 6 * PG, &h), v);
+	view_cache_put(vc, h);
+	assert_ptr_equal(view_cache_get(vc, &key, r, 3, 6 * PG, &h2, NULL), v);
+	view_cache_put(vc, h2);
+
+	struct view_cache_stats st;
+	view_cache_stats(vc, &st);
+	assert_int_equal(st.deferred, 2);
+	assert_int_equal(st.misses, 1);
+	assert_int_equal(st.hits, 2);
+
+	/* an offer older than the last VIEW_SEEN_SLOTS is forgotten */
+	assert_null(view_cache_get_repeat(vc, &key, other, 1, PG, &h));
+	for (unsigned int i = 0; i < VIEW_SEEN_SLOTS; i++) {
+		struct view_run x = {.fd = mfd, .off = PG, .len = PG * (i + 1)};
+		assert_null(view_cache_get_repeat(vc, &key, &x, 1, x.len, &h));
+	}
+	assert_null(view_cache_get_repeat(vc, &key, other, 1, PG, &h));
+	uint8_t *o = view_cache_get_repeat(vc, &key, other, 1, PG, &h);
+	assert_non_null(o);
+	assert_int_equal(o[0], 20);
+	view_cache_put(vc, h);
+	view_cache_free(vc);
+	assert_int_equal(key_refs, 0);
+}
+
 static void test_other_key_evicts_unused(void **state)
 {
 	(void)state;
@@ -228,6 +280,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_view_content_and_reuse,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_repeat_builds_on_second_offer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_key_evicts_unused,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
