@@ -67,12 +67,11 @@ struct view_cache *view_cache_new(unsigned int max_entries, size_t max_bytes,
 	return vc;
 }
 
+/* Unmap and free an entry that is out of the table and unused; its
+ * mappings were already taken off vc->maps (ent_remove, put). */
 static void ent_destroy(struct view_cache *vc, struct view_ent *e)
 {
 	munmap(e->win, e->total);
-	pthread_mutex_lock(&vc->lock);
-	vc->maps -= view_maps(e->nr);
-	pthread_mutex_unlock(&vc->lock);
 	if (e->cached && vc->key_put)
 		vc->key_put(e->key);
 	free(e->runs);
@@ -85,14 +84,21 @@ static struct view_ent *ent_remove(struct view_cache *vc, unsigned int i)
 	struct view_ent *e = vc->ents[i];
 	vc->ents[i] = vc->ents[--vc->nr];
 	vc->bytes -= e->total;
+	vc->maps -= view_maps(e->nr);
 	return e;
 }
 
 static bool same_runs(const struct view_ent *e, const void *key,
 		      const struct view_run *runs, uint32_t nr, size_t total)
 {
-	return e->key == key && e->nr == nr && e->total == total &&
-	       !memcmp(e->runs, runs, sizeof(*runs) * nr);
+	if (e->key != key || e->nr != nr || e->total != total)
+		return false;
+	for (uint32_t i = 0; i < nr; i++)
+		if (e->runs[i].fd != runs[i].fd ||
+		    e->runs[i].off != runs[i].off ||
+		    e->runs[i].len != runs[i].len)
+			return false;
+	return true;
 }
 
 static uint8_t *map_view(const struct view_run *runs, uint32_t nr, size_t total)
@@ -124,7 +130,7 @@ static struct view_ent *find_locked(struct view_cache *vc, const void *key,
 		struct view_ent *e = vc->ents[i];
 		if (same_runs(e, key, runs, nr, total)) {
 			e->refs++;
-			e->tick = ++vc->tick;
+			e->tick = vc->tick;
 			vc->hits++;
 			return e;
 		}
@@ -132,47 +138,102 @@ static struct view_ent *find_locked(struct view_cache *vc, const void *key,
 	return NULL;
 }
 
-/* Build a view and cache it if it fits; called with the lock held, which
- * it releases. */
-static uint8_t *build_unlock(struct view_cache *vc, const void *key,
-			     const struct view_run *runs, uint32_t nr,
-			     size_t total, struct view_ent **handle)
+/* Index of the least recently used unused entry, -1 if none. */
+static int lru_unused_locked(const struct view_cache *vc)
 {
-	struct view_ent *e, *victims[8];
-	unsigned int nv = 0;
+	int victim = -1;
+	for (unsigned int i = 0; i < vc->nr; i++)
+		if (!vc->ents[i]->refs &&
+		    (victim < 0 || vc->ents[i]->tick < vc->ents[victim]->tick))
+			victim = (int)i;
+	return victim;
+}
 
-	vc->misses++;
-	/* within the mapping budget: unused views go first (LRU) */
-	while (vc->max_maps && vc->maps + view_maps(nr) > vc->max_maps) {
-		int victim = -1;
+/*
+ * Within the mapping budget, evicting unused views (LRU, at most nmax of
+ * them, into victims[*nv]): true if the view of nr runs may be built (its
+ * mappings are then reserved). Nothing is evicted when even every unused
+ * view would not make room. Lock held.
+ */
+static bool reserve_maps_locked(struct view_cache *vc, uint32_t nr,
+				struct view_ent **victims, unsigned int *nv,
+				unsigned int nmax)
+{
+	size_t need = view_maps(nr), freeable = 0;
+	if (vc->max_maps) {
 		for (unsigned int i = 0; i < vc->nr; i++)
-			if (!vc->ents[i]->refs &&
-			    (victim < 0 ||
-			     vc->ents[i]->tick < vc->ents[victim]->tick))
-				victim = (int)i;
-		if (victim < 0 || nv == sizeof(victims) / sizeof(victims[0]))
-			break;
-		victims[nv++] = ent_remove(vc, (unsigned int)victim);
+			if (!vc->ents[i]->refs)
+				freeable += view_maps(vc->ents[i]->nr);
+		if (need > vc->max_maps ||
+		    vc->maps > vc->max_maps - need + freeable) {
+			vc->refused++;
+			return false;
+		}
+	}
+	while (vc->max_maps && vc->maps + need > vc->max_maps) {
+		int victim = lru_unused_locked(vc);
+		if (victim < 0 || *nv == nmax) {
+			vc->refused++;
+			return false;
+		}
+		victims[(*nv)++] = ent_remove(vc, (unsigned int)victim);
 		vc->evictions++;
 	}
-	size_t after = vc->maps + view_maps(nr);
-	for (unsigned int i = 0; i < nv; i++)
-		after -= view_maps(victims[i]->nr);
-	bool refuse = vc->max_maps && after > vc->max_maps;
-	if (refuse)
-		vc->refused++;
-	else
-		vc->maps += view_maps(nr); /* reserved; released by destroy */
+	vc->maps += need; /* released by ent_remove or the last put */
+	return true;
+}
+
+/* Make room for an entry of total bytes (lock held): unused entries of
+ * other keys (older memory tables) go first, then the least recently used
+ * while the cache is full. */
+static void make_room_locked(struct view_cache *vc, const void *key,
+			     size_t total, struct view_ent **victims,
+			     unsigned int *nv, unsigned int nmax)
+{
+	while (*nv < nmax) {
+		bool full = vc->nr >= vc->max_entries ||
+			    vc->bytes + total > vc->max_bytes;
+		int victim = -1;
+		for (unsigned int i = 0; i < vc->nr && victim < 0; i++)
+			if (!vc->ents[i]->refs && vc->ents[i]->key != key)
+				victim = (int)i;
+		if (victim < 0 && full)
+			victim = lru_unused_locked(vc);
+		if (victim < 0)
+			return;
+		victims[(*nv)++] = ent_remove(vc, (unsigned int)victim);
+		vc->evictions++;
+	}
+}
+
+#define MAX_VICTIMS 8
+
+/* Build a view and cache it if it fits; called with the lock held, which
+ * it releases. stale: an entry already taken out of the table, or NULL. */
+static uint8_t *build_unlock(struct view_cache *vc, const void *key,
+			     const struct view_run *runs, uint32_t nr,
+			     size_t total, struct view_ent **handle,
+			     struct view_ent *stale)
+{
+	struct view_ent *e, *victims[MAX_VICTIMS + 1];
+	unsigned int nv = 0;
+
+	if (stale)
+		victims[nv++] = stale;
+	vc->misses++;
+	bool ok = reserve_maps_locked(vc, nr, victims, &nv, MAX_VICTIMS);
 	pthread_mutex_unlock(&vc->lock);
 	for (unsigned int i = 0; i < nv; i++)
 		ent_destroy(vc, victims[i]);
 	nv = 0;
-	if (refuse)
+	if (!ok)
 		return NULL;
 
 	e = calloc(1, sizeof(*e));
-	e->runs = e ? malloc(sizeof(*runs) * (nr ? nr : 1)) : NULL;
-	e->win = e && e->runs ? map_view(runs, nr, total) : NULL;
+	if (e)
+		e->runs = malloc(sizeof(*runs) * (nr ? nr : 1));
+	if (e && e->runs)
+		e->win = map_view(runs, nr, total);
 	if (!e || !e->win) {
 		if (e)
 			free(e->runs);
@@ -189,28 +250,7 @@ static uint8_t *build_unlock(struct view_cache *vc, const void *key,
 	e->refs = 1;
 
 	pthread_mutex_lock(&vc->lock);
-	/* make room: unused entries of other tables first, then LRU */
-	for (;;) {
-		bool full = vc->nr >= vc->max_entries ||
-			    vc->bytes + total > vc->max_bytes;
-		int victim = -1;
-		for (unsigned int i = 0; i < vc->nr; i++) {
-			struct view_ent *o = vc->ents[i];
-			if (o->refs)
-				continue;
-			if (o->key != key) {
-				victim = (int)i;
-				break;
-			}
-			if (full &&
-			    (victim < 0 || o->tick < vc->ents[victim]->tick))
-				victim = (int)i;
-		}
-		if (victim < 0 || nv == sizeof(victims) / sizeof(victims[0]))
-			break;
-		victims[nv++] = ent_remove(vc, (unsigned int)victim);
-		vc->evictions++;
-	}
+	make_room_locked(vc, key, total, victims, &nv, MAX_VICTIMS);
 	if (vc->nr < vc->max_entries && vc->bytes + total <= vc->max_bytes) {
 		e->cached = true;
 		e->tick = ++vc->tick;
@@ -233,9 +273,10 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
 	if (hit)
 		*hit = 0;
 	pthread_mutex_lock(&vc->lock);
+	vc->tick++;
 	struct view_ent *e = find_locked(vc, key, runs, nr, total);
 	if (!e)
-		return build_unlock(vc, key, runs, nr, total, handle);
+		return build_unlock(vc, key, runs, nr, total, handle, NULL);
 	pthread_mutex_unlock(&vc->lock);
 	*handle = e;
 	if (hit)
@@ -243,26 +284,30 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
 	return e->win;
 }
 
-/* FNV-1a of the key and the runs; 0 is kept for "empty slot". */
+/* A hash of the key and the runs, a word at a time; never 0 (an empty
+ * slot of the seen ring). */
 static uint64_t runs_fingerprint(const void *key, const struct view_run *runs,
 				 uint32_t nr)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	uintptr_t k = (uintptr_t)key;
-	const unsigned char *p = (const unsigned char *)&k;
-	for (size_t i = 0; i < sizeof(k); i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+	uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ull;
 	for (uint32_t r = 0; r < nr; r++) {
-		uint64_t v[3] = {(uint64_t)runs[r].fd, runs[r].off,
+		uint64_t w[3] = {(uint64_t)(uint32_t)runs[r].fd, runs[r].off,
 				 runs[r].len};
-		p = (const unsigned char *)v;
-		for (size_t i = 0; i < sizeof(v); i++)
-			h = (h ^ p[i]) * 0x100000001b3ull;
+		for (unsigned int i = 0; i < 3; i++) {
+			h = (h ^ w[i]) * 0x100000001b3ull;
+			h ^= h >> 29;
+		}
 	}
 	return h ? h : 1;
 }
 
-/* Was fp offered before (then forget it)? Else remember it. Lock held. */
+static void remember_locked(struct view_cache *vc, uint64_t fp)
+{
+	vc->seen[vc->seen_next] = fp;
+	vc->seen_next = (vc->seen_next + 1) % VIEW_SEEN_SLOTS;
+}
+
+/* Was fp offered before (then forget it)? Lock held. */
 static bool seen_before_locked(struct view_cache *vc, uint64_t fp)
 {
 	for (unsigned int i = 0; i < VIEW_SEEN_SLOTS; i++)
@@ -270,27 +315,54 @@ static bool seen_before_locked(struct view_cache *vc, uint64_t fp)
 			vc->seen[i] = 0;
 			return true;
 		}
-	vc->seen[vc->seen_next] = fp;
-	vc->seen_next = (vc->seen_next + 1) % VIEW_SEEN_SLOTS;
 	return false;
+}
+
+/* Room for an entry of nr runs and total bytes without evicting? */
+static bool room_locked(const struct view_cache *vc, uint32_t nr, size_t total)
+{
+	return vc->nr < vc->max_entries && vc->bytes + total <= vc->max_bytes &&
+	       (!vc->max_maps || vc->maps + view_maps(nr) <= vc->max_maps);
+}
+
+/* Take out the least recently used unused entry if nothing has used it
+ * for VIEW_STALE_TICKS lookups; NULL if there is none. Lock held. */
+static struct view_ent *take_stale_locked(struct view_cache *vc)
+{
+	int victim = lru_unused_locked(vc);
+	if (victim < 0 || vc->ents[victim]->tick + VIEW_STALE_TICKS >= vc->tick)
+		return NULL;
+	vc->evictions++;
+	return ent_remove(vc, (unsigned int)victim);
 }
 
 uint8_t *view_cache_get_repeat(struct view_cache *vc, const void *key,
 			       const struct view_run *runs, uint32_t nr,
 			       size_t total, struct view_ent **handle)
 {
-	uint64_t fp = runs_fingerprint(key, runs, nr);
 	pthread_mutex_lock(&vc->lock);
+	vc->tick++;
 	struct view_ent *e = find_locked(vc, key, runs, nr, total);
 	if (e) {
 		pthread_mutex_unlock(&vc->lock);
 		*handle = e;
 		return e->win;
 	}
-	if (seen_before_locked(vc, fp))
-		return build_unlock(vc, key, runs, nr, total, handle);
+	uint64_t fp = runs_fingerprint(key, runs, nr);
+	struct view_ent *stale = NULL;
+	if (seen_before_locked(vc, fp)) {
+		if (!room_locked(vc, nr, total))
+			stale = take_stale_locked(vc);
+		if (room_locked(vc, nr, total))
+			return build_unlock(vc, key, runs, nr, total, handle,
+					    stale);
+	}
+	/* first offer, or no room yet: copied this time, still eligible */
+	remember_locked(vc, fp);
 	vc->deferred++;
 	pthread_mutex_unlock(&vc->lock);
+	if (stale)
+		ent_destroy(vc, stale);
 	return NULL;
 }
 
@@ -302,6 +374,8 @@ void view_cache_put(struct view_cache *vc, struct view_ent *e)
 		return;
 	pthread_mutex_lock(&vc->lock);
 	destroy = --e->refs == 0 && !e->cached;
+	if (destroy)
+		vc->maps -= view_maps(e->nr);
 	pthread_mutex_unlock(&vc->lock);
 	if (destroy)
 		ent_destroy(vc, e);

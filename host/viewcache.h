@@ -56,11 +56,15 @@ uint8_t *view_cache_get(struct view_cache *vc, const void *key,
  * For runs that pay off as a view only when the buffer comes back (many
  * short runs: building the view costs several copies of it): the cached
  * view if there is one; else a new view (as view_cache_get) if the same
- * runs under the same key were offered here before, within the last
- * VIEW_SEEN_SLOTS such offers; else NULL, and the runs are remembered
- * (the caller copies this time).
+ * runs under the same key were offered here before, among the last
+ * VIEW_SEEN_SLOTS offers that got no view, and it fits without evicting a
+ * view that was used within the last VIEW_STALE_TICKS lookups (buffers
+ * cycled through more views than the cache holds would otherwise rebuild
+ * and evict each other on every call); else NULL, and the runs are
+ * remembered (the caller copies this time).
  */
-#define VIEW_SEEN_SLOTS 64
+#define VIEW_SEEN_SLOTS	 64
+#define VIEW_STALE_TICKS 64
 uint8_t *view_cache_get_repeat(struct view_cache *vc, const void *key,
 			       const struct view_run *runs, uint32_t nr,
 			       size_t total, struct view_ent **handle);
@@ -83,8 +87,8 @@ struct view_cache_stats {
 	uint64_t hits, misses, evictions;
 	unsigned int entries;
 	size_t bytes;
-	size_t maps;	  /* mappings held by live views */
-	uint64_t refused; /* views not built: mapping budget */
+	size_t maps;	   /* mappings held by live views */
+	uint64_t refused;  /* views not built: mapping budget */
 	uint64_t deferred; /* first offers to view_cache_get_repeat */
 };
 void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st);

@@ -177,6 +177,99 @@ static void test_repeat_builds_on_second_offer(void **state)
 	assert_int_equal(key_refs, 0);
 }
 
+/* Buffer b of test_repeat_*: pages b and 20 + b, two runs. */
+static void two_runs(struct view_run *r, unsigned int b)
+{
+	r[0] = (struct view_run){.fd = mfd, .off = b * PG, .len = PG};
+	r[1] = (struct view_run){.fd = mfd, .off = (20 + b) * PG, .len = PG};
+}
+
+/* One round of offers of buffers [0, n): how many got a view. */
+static unsigned int offer_round(struct view_cache *vc, const void *key,
+				unsigned int n)
+{
+	unsigned int got = 0;
+	for (unsigned int b = 0; b < n; b++) {
+		struct view_run r[2];
+		struct view_ent *h = NULL;
+		two_runs(r, b);
+		uint8_t *v = view_cache_get_repeat(vc, key, r, 2, 2 * PG, &h);
+		if (v) {
+			assert_int_equal(v[0], b);
+			assert_int_equal(v[PG], 20 + b);
+			view_cache_put(vc, h);
+			got++;
+		}
+	}
+	return got;
+}
+
+/* More buffers cycled than the cache holds: the ones that got a view keep
+ * it, the others are copied; no view is evicted to make room for another
+ * (which would rebuild and evict on every call). A view nobody used for
+ * VIEW_STALE_TICKS lookups does make room. */
+static void test_repeat_no_thrash(void **state)
+{
+	(void)state;
+	struct view_cache *vc = view_cache_new(4, 1 << 20, kget, kput);
+	assert_non_null(vc);
+	int key;
+	assert_int_equal(offer_round(vc, &key, 6), 0);
+	for (int round = 0; round < 10; round++)
+		assert_int_equal(offer_round(vc, &key, 6), 4);
+	struct view_cache_stats st;
+	view_cache_stats(vc, &st);
+	assert_int_equal(st.misses, 4);
+	assert_int_equal(st.evictions, 0);
+	assert_int_equal(st.hits, 36);
+
+	/* buffers 0-3 fall out of use; buffer 5 alone comes back */
+	struct view_run r[2];
+	struct view_ent *h = NULL;
+	two_runs(r, 5);
+	unsigned int offers = 0;
+	uint8_t *v = NULL;
+	while (!v && offers++ < 2 * VIEW_STALE_TICKS)
+		v = view_cache_get_repeat(vc, &key, r, 2, 2 * PG, &h);
+	assert_non_null(v);
+	assert_true(offers > VIEW_STALE_TICKS / 2);
+	view_cache_put(vc, h);
+	view_cache_stats(vc, &st);
+	assert_int_equal(st.evictions, 1);
+	assert_int_equal(st.entries, 4);
+	view_cache_free(vc);
+	assert_int_equal(key_refs, 0);
+}
+
+/* A view that cannot fit in the mapping budget even with every unused
+ * view gone is refused without evicting any. */
+static void test_refuse_without_evicting(void **state)
+{
+	(void)state;
+	struct view_cache *vc = view_cache_new(4, 1 << 20, kget, kput);
+	assert_non_null(vc);
+	view_cache_set_map_budget(vc, 10);
+	struct view_run r[3], big[10];
+	memcpy(r, runs3, sizeof(r));
+	fill_fd(r, 3);
+	for (unsigned int i = 0; i < 10; i++)
+		big[i] = (struct view_run){
+			.fd = mfd, .off = (50 + i) * PG, .len = PG};
+	int key;
+	struct view_ent *h;
+	assert_non_null(view_cache_get(vc, &key, r, 3, 6 * PG, &h, NULL));
+	view_cache_put(vc, h);
+	assert_null(view_cache_get(vc, &key, big, 10, 10 * PG, &h, NULL));
+	struct view_cache_stats st;
+	view_cache_stats(vc, &st);
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.evictions, 0);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(st.maps, 4);
+	view_cache_free(vc);
+	assert_int_equal(key_refs, 0);
+}
+
 static void test_other_key_evicts_unused(void **state)
 {
 	(void)state;
@@ -282,6 +375,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_repeat_builds_on_second_offer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeat_no_thrash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refuse_without_evicting,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_key_evicts_unused,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
