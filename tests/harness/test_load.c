@@ -632,6 +632,18 @@ static uint64_t sum_on_host(struct vmm *v, struct vmm_arena *a, uint64_t s,
 	return sum;
 }
 
+/* libharness.so (so, freed here) as a LIB resource of session s: its id */
+static int64_t harness_resource(struct vmm *v, struct vmm_arena *a, uint64_t s,
+				uint8_t *so, uint64_t solen)
+{
+	struct vmm_req r;
+	vmm_lib_resource_req(&r, s, "libharness.so", so, solen);
+	assert_int_equal(run(v, 0, a, 0, &r), VIRTIO_ACCEL_OK);
+	assert_int_equal(r.resp.vaccel_ret, 0);
+	free(so);
+	return (int64_t)r.resp.object_id;
+}
+
 static void test_large_args(void **state)
 {
 	(void)state;
@@ -652,12 +664,7 @@ static void test_large_args(void **state)
 	assert_int_equal(vmm_arena_carve(&v, &a, 80u << 20), 0);
 	uint64_t s = session(&v, 0, &a);
 	assert_true(s > 0);
-	struct vmm_req r;
-	vmm_lib_resource_req(&r, s, "libharness.so", so, solen);
-	assert_int_equal(run(&v, 0, &a, 0, &r), VIRTIO_ACCEL_OK);
-	assert_int_equal(r.resp.vaccel_ret, 0);
-	int64_t gid = (int64_t)r.resp.object_id;
-	free(so);
+	int64_t gid = harness_resource(&v, &a, s, so, solen);
 
 	/* the big buffer lives in guest RAM above the arena */
 	uint64_t big_gpa = vmm_alloc(&v, BIG, 1u << 21);
@@ -756,11 +763,7 @@ static void repeat_rounds(bool copy, const char *want_stats)
 	assert_int_equal(vmm_arena_carve(&v, &a, 40u << 20), 0);
 	uint64_t s = session(&v, 0, &a);
 	assert_true(s > 0);
-	struct vmm_req r;
-	vmm_lib_resource_req(&r, s, "libharness.so", so, solen);
-	assert_int_equal(run(&v, 0, &a, 0, &r), VIRTIO_ACCEL_OK);
-	int64_t gid = (int64_t)r.resp.object_id;
-	free(so);
+	int64_t gid = harness_resource(&v, &a, s, so, solen);
 	uint8_t *in = malloc(REPEAT_LEN), *back = malloc(REPEAT_LEN);
 	assert_non_null(in);
 	assert_non_null(back);
