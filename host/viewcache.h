@@ -89,7 +89,7 @@ struct view_cache_stats {
 	size_t bytes;
 	size_t maps;	   /* mappings held by live views */
 	uint64_t refused;  /* views not built: mapping budget */
-	uint64_t deferred; /* first offers to view_cache_get_repeat */
+	uint64_t deferred; /* repeat offers that got no view (yet) */
 };
 void view_cache_stats(struct view_cache *vc, struct view_cache_stats *st);
 
