@@ -194,14 +194,8 @@ static double sum_round(struct vmm *v, uint64_t s, int64_t gid, uint64_t gpa,
 			uint64_t len, uint8_t layout)
 {
 	uint64_t sum = 0;
-	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-			    .session_id = s,
-			    .param = OP_EXEC_WITH_RESOURCE,
-			    .nr_read = 3,
-			    .nr_write = 1};
-	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
-	x.rd[1] = (struct vmm_arg){
-		.type = T_STRING, .data = "bench_sum", .len = 10};
+	struct vmm_req x;
+	vmm_exec_req(&x, s, &gid, "bench_sum", 3, 1);
 	x.rd[2] = (struct vmm_arg){.type = T_BUFFER,
 				   .len = len,
 				   .segments = true,
@@ -328,13 +322,8 @@ static void bench_fairness(const char *exec_plugin, const char *sum_lib)
 		die("blocking call fd");
 	/* the slow op B posts again and again */
 	int32_t ms = FAIR_SLOW_MS;
-	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-			    .session_id = sb,
-			    .param = OP_EXEC_WITH_RESOURCE,
-			    .nr_read = 3};
-	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
-	x.rd[1] = (struct vmm_arg){
-		.type = T_STRING, .data = "bench_sleep", .len = 12};
+	struct vmm_req x;
+	vmm_exec_req(&x, sb, &gid, "bench_sleep", 3, 0);
 	x.rd[2] = (struct vmm_arg){.type = T_INT32, .data = &ms, .len = 4};
 	struct vmm_arena ar;
 	if (vmm_arena_carve(&b, &ar, 1u << 20) < 0 ||

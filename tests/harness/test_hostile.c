@@ -907,13 +907,8 @@ static void c_foreign_resource(void)
 	/* EXEC_WITH_RESOURCE naming B's resource: id translation refuses */
 	int64_t gid = (int64_t)C.rb;
 	static const char sym[] = "f";
-	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-			    .session_id = C.sa,
-			    .param = OP_EXEC_WITH_RESOURCE,
-			    .nr_read = 2};
-	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
-	x.rd[1] = (struct vmm_arg){
-		.type = T_STRING, .data = sym, .len = sizeof(sym)};
+	struct vmm_req x;
+	vmm_exec_req(&x, C.sa, &gid, sym, 2, 0);
 	assert_int_equal(request(&C.a, &x), VIRTIO_ACCEL_NORES);
 	/* B still owns it */
 	struct vmm_req g = {.cmd = VIRTIO_ACCEL_CMD_RESOURCE_REGISTER,

@@ -958,15 +958,8 @@ static void test_confined_copy_helper(void **state)
 	}
 	for (int round = 0; round < 2; round++) {
 		memset(back, 0, SPLIT_LEN);
-		struct vmm_req r = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s,
-				    .param = OP_EXEC_WITH_RESOURCE,
-				    .nr_read = 3,
-				    .nr_write = 1};
-		r.rd[0] = (struct vmm_arg){
-			.type = T_INT64, .data = &gid, .len = 8};
-		r.rd[1] = (struct vmm_arg){
-			.type = T_STRING, .data = "harness_copy", .len = 13};
+		struct vmm_req r;
+		vmm_exec_req(&r, s, &gid, "harness_copy", 3, 1);
 		r.rd[2] = (struct vmm_arg){.type = T_BUFFER,
 					   .data = in,
 					   .len = SPLIT_LEN,

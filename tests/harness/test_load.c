@@ -278,15 +278,7 @@ static void *kill_load(void *arg)
 			break;
 		default:
 			/* noop plugin: copies read[i] -> write[i] */
-			*r = (struct vmm_req){.cmd = VIRTIO_ACCEL_CMD_OP,
-					      .session_id = w->sess,
-					      .param = OP_EXEC_WITH_RESOURCE,
-					      .nr_read = 3,
-					      .nr_write = 1};
-			r->rd[0] = (struct vmm_arg){
-				.type = T_INT64, .data = &w->gid, .len = 8};
-			r->rd[1] = (struct vmm_arg){
-				.type = T_STRING, .data = sym, .len = 2};
+			vmm_exec_req(r, w->sess, &w->gid, sym, 3, 1);
 			r->rd[2] = (struct vmm_arg){.type = T_BUFFER,
 						    .data = w->blob[s],
 						    .len = sizeof(w->blob[s]),
@@ -616,14 +608,8 @@ static uint64_t sum_on_host(struct vmm *v, struct vmm_arena *a, uint64_t s,
 			    int64_t gid, struct vmm_arg arg)
 {
 	uint64_t sum = 0;
-	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-			    .session_id = s,
-			    .param = OP_EXEC_WITH_RESOURCE,
-			    .nr_read = 3,
-			    .nr_write = 1};
-	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
-	x.rd[1] = (struct vmm_arg){
-		.type = T_STRING, .data = "harness_sum", .len = 12};
+	struct vmm_req x;
+	vmm_exec_req(&x, s, &gid, "harness_sum", 3, 1);
 	x.rd[2] = arg;
 	x.wr[0] = (struct vmm_arg){.type = T_UINT64, .out = &sum, .len = 8};
 	assert_int_equal(run(v, 0, a, 0, &x), VIRTIO_ACCEL_OK);
@@ -780,15 +766,8 @@ static void repeat_rounds(bool copy, const char *want_stats)
 			continue;
 		}
 		memset(back, 0, REPEAT_LEN);
-		struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-				    .session_id = s,
-				    .param = OP_EXEC_WITH_RESOURCE,
-				    .nr_read = 3,
-				    .nr_write = 1};
-		x.rd[0] = (struct vmm_arg){
-			.type = T_INT64, .data = &gid, .len = 8};
-		x.rd[1] = (struct vmm_arg){
-			.type = T_STRING, .data = "harness_copy", .len = 13};
+		struct vmm_req x;
+		vmm_exec_req(&x, s, &gid, "harness_copy", 3, 1);
 		x.rd[2] = arg;
 		x.wr[0] = (struct vmm_arg){.type = T_BUFFER,
 					   .out = back,

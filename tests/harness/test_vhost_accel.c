@@ -277,14 +277,8 @@ static void run_resource_exec(struct fixture *f, bool check)
 	int64_t gid = (int64_t)res;
 	static const char sym[] = "harness_double";
 	int32_t in = 21, out = 0;
-	struct vmm_req x = {.cmd = VIRTIO_ACCEL_CMD_OP,
-			    .session_id = s,
-			    .param = OP_EXEC_WITH_RESOURCE,
-			    .nr_read = 3,
-			    .nr_write = 1};
-	x.rd[0] = (struct vmm_arg){.type = T_INT64, .data = &gid, .len = 8};
-	x.rd[1] = (struct vmm_arg){
-		.type = T_STRING, .data = sym, .len = sizeof(sym)};
+	struct vmm_req x;
+	vmm_exec_req(&x, s, &gid, sym, 3, 1);
 	x.rd[2] = (struct vmm_arg){.type = T_INT32, .data = &in, .len = 4};
 	x.wr[0] = (struct vmm_arg){.type = T_INT32, .out = &out, .len = 4};
 	assert_int_equal(vmm_request(&f->v, &x), 0);

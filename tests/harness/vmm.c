@@ -1160,6 +1160,22 @@ void vmm_lib_resource_req(struct vmm_req *r, uint64_t sess, const char *name,
 		.type = 28, .data = so, .len = len, .segments = true};
 }
 
+void vmm_exec_req(struct vmm_req *r, uint64_t sess, const int64_t *gid,
+		  const char *fn, unsigned int nr_read, unsigned int nr_write)
+{
+	memset(r, 0, sizeof(*r));
+	r->cmd = VIRTIO_ACCEL_CMD_OP;
+	r->session_id = sess;
+	r->param = VIRTIO_ACCEL_OP_EXEC_WITH_RESOURCE;
+	r->nr_read = nr_read;
+	r->nr_write = nr_write;
+	r->rd[0] = (struct vmm_arg){
+		.type = VIRTIO_ACCEL_ARG_INT64, .data = gid, .len = 8};
+	r->rd[1] = (struct vmm_arg){.type = VIRTIO_ACCEL_ARG_STRING,
+				    .data = fn,
+				    .len = strlen(fn) + 1};
+}
+
 int vmm_request(struct vmm *v, struct vmm_req *r)
 {
 	if (vmm_submit(v, 0, &v->heap, 0, r) < 0)

@@ -251,6 +251,12 @@ struct vmm_req {
 void vmm_lib_resource_req(struct vmm_req *r, uint64_t sess, const char *name,
 			  const uint8_t *so, uint64_t len);
 
+/* Fill *r as an OP/EXEC_WITH_RESOURCE of function fn in library resource
+ * *gid: read args 0 and 1; the caller fills the others (nr_read >= 2 and
+ * nr_write count them). gid and fn must outlive the request. */
+void vmm_exec_req(struct vmm_req *r, uint64_t sess, const int64_t *gid,
+		  const char *fn, unsigned int nr_read, unsigned int nr_write);
+
 /* Build, submit, wait, decode. Returns 0 if a response header came back. */
 int vmm_request(struct vmm *v, struct vmm_req *r);
 /* The same on queue q with buffers from arena a (reset first) and the
